@@ -1,0 +1,1 @@
+"""Settings: ``base`` is shared, ``dev`` is the default, ``test`` for pytest, ``production`` for deploys."""

@@ -1,0 +1,15 @@
+"""Top-level URLs: pages, the admin, the JSON API and language switching."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+
+urlpatterns = [
+    path("", include("hotline.core.urls")),
+    path("accounts/", include("hotline.accounts.urls")),
+    path("organizations/", include("hotline.organizations.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]

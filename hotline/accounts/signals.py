@@ -1,0 +1,1 @@
+"""Write the access log on login, failed login and logout."""

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from hotline.organizations.models import Division, Level, Organization
 from hotline.testing import factories as f
@@ -48,7 +53,9 @@ def tree(db: None) -> Tree:
     xining = f.organization(
         "西宁市总工会", parent=province, level=Level.PREFECTURE, division=xining_d
     )
-    haixi = f.organization("海西州总工会", parent=province, level=Level.PREFECTURE, division=haixi_d)
+    haixi = f.organization(
+        "海西州总工会", parent=province, level=Level.PREFECTURE, division=haixi_d
+    )
 
     def county(name: str, parent: Organization, division: Division) -> Organization:
         return f.organization(name, parent=parent, level=Level.COUNTY, division=division)
@@ -87,3 +94,54 @@ def tree(db: None) -> Tree:
         golmud_union=grassroots("格尔木盐湖化工有限公司工会", golmud, None),
         delingha_union=grassroots("德令哈光伏发电有限公司工会", delingha, None),
     )
+
+
+BROWSER_ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    """Debian's chromium driven by Playwright (never a browser Playwright downloads)."""
+    executable = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+    if not Path(executable).exists():
+        pytest.fail(f"{executable} is missing: run `make browser` (Debian's chromium package).")
+    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test itself
+    # stay synchronous and are safe.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium: Browser, live_server: Any, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser page against the live server; a screenshot is kept when the test fails."""
+    context = chromium.new_context(
+        base_url=live_server.url, locale="zh-CN", viewport={"width": 1366, "height": 850}
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report

@@ -1,1 +1,1 @@
-"""Settings: ``base`` is shared, ``dev`` is the default, ``test`` for pytest, ``production`` for deploys."""
+"""Settings: ``base`` is shared; ``dev`` (the default), ``test`` and ``production`` build on it."""

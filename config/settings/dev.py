@@ -8,7 +8,9 @@ from .base import *  # noqa: F403
 from .base import VAR_DIR
 
 DEBUG = True
-SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz")
+SECRET_KEY = os.environ.get(
+    "SECRET_KEY", "dev-only-not-secret-0123456789abcdefghijklmnopqrstuvwxyz"
+)
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "[::1]", "testserver"]
 
 VAR_DIR.mkdir(exist_ok=True)

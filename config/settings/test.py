@@ -25,3 +25,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Static files come from the apps' folders (as in development); nothing is collected for tests.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -101,6 +101,7 @@ class AccessEvent(models.TextChoices):
     PERSONAL_DATA_VIEW = "personal_data_view", _("Personal data viewed")
     EXPORT = "export", _("Export")
     API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
 
 class AccessLog(models.Model):

@@ -1,7 +1,12 @@
-"""Context for the page shell; filled in by the page-shell work."""
+"""Context for the page shell: the user's organization, roles and navigation."""
 
 from django.http import HttpRequest
 
+from .navigation import navigation_for
+
 
 def shell(request: HttpRequest) -> dict[str, object]:
-    return {}
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {"navigation": navigation_for(user, request.path)}

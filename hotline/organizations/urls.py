@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "organizations"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.organization_list, name="list"),
+    path("<int:pk>/", views.organization_detail, name="detail"),
+]

@@ -11,6 +11,9 @@ from .admin_tokens import ApiTokenAdmin
 from .models import AccessLog, ApiToken, User, UserRole
 
 admin.site.register(ApiToken, ApiTokenAdmin)
+admin.site.site_header = _("12351 Worker Service Platform administration")
+admin.site.site_title = _("12351 administration")
+admin.site.index_title = _("Administration")
 
 
 class UserRoleInline(admin.TabularInline):

@@ -162,3 +162,16 @@ def test_passwords_are_hashed_with_argon2_outside_tests():
     from config.settings import base
 
     assert base.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_a_staff_user_with_the_admin_role_can_use_the_admin(client, tree):
+    admin_user = f.user(tree.province, "admin", is_staff=True)
+    client.force_login(admin_user)
+    assert client.get("/admin/organizations/organization/").status_code == 200
+    assert client.get("/admin/accounts/user/").status_code == 200
+
+
+def test_a_staff_user_without_the_admin_role_gets_no_admin_permissions(client, tree):
+    leader = f.user(tree.province, "leader", is_staff=True)
+    client.force_login(leader)
+    assert client.get("/admin/organizations/organization/").status_code == 403

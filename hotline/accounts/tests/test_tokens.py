@@ -245,9 +245,11 @@ def test_the_token_admin_is_read_only(rf, tree, token_admin):
 
 def test_the_token_admin_revokes_only_for_users_who_may_change_tokens(rf, tree, token_admin):
     request = rf.get("/")
-    request.user = f.user(tree.province, "admin", is_staff=True)
+    request.user = f.user(tree.province, "leader", is_staff=True)
     assert not token_admin.has_revoke_permission(request)
-    request.user = f.user(tree.province, "admin", is_superuser=True, is_staff=True)
+    request.user = f.user(tree.province, "admin", is_staff=True)
+    assert token_admin.has_revoke_permission(request)
+    request.user = f.user(tree.province, "leader", is_superuser=True, is_staff=True)
     assert token_admin.has_revoke_permission(request)
 
 

@@ -5,70 +5,180 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Division',
+            name="Division",
             fields=[
-                ('code', models.CharField(max_length=6, primary_key=True, serialize=False, verbose_name='division code')),
-                ('name', models.CharField(max_length=50, verbose_name='name')),
-                ('level', models.CharField(choices=[('province', 'Province'), ('prefecture', 'Prefecture'), ('county', 'County')], max_length=12, verbose_name='level')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='organizations.division', verbose_name='parent division')),
+                (
+                    "code",
+                    models.CharField(
+                        max_length=6,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="division code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=50, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Province"),
+                            ("prefecture", "Prefecture"),
+                            ("county", "County"),
+                        ],
+                        max_length=12,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="organizations.division",
+                        verbose_name="parent division",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'administrative division',
-                'verbose_name_plural': 'administrative divisions',
-                'ordering': ['code'],
+                "verbose_name": "administrative division",
+                "verbose_name_plural": "administrative divisions",
+                "ordering": ["code"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('level', models.CharField(choices=[('province', 'Provincial federation'), ('prefecture', 'Prefecture federation'), ('county', 'County federation'), ('township', 'Township union'), ('grassroots', 'Grassroots union'), ('branch', 'Union branch'), ('group', 'Union group'), ('industrial_union', 'Industrial union')], max_length=20, verbose_name='level')),
-                ('path', models.CharField(editable=False, max_length=255, unique=True, verbose_name='tree path')),
-                ('depth', models.PositiveSmallIntegerField(editable=False, verbose_name='depth')),
-                ('child_segments_issued', models.PositiveIntegerField(default=0, editable=False)),
-                ('credit_code', models.CharField(blank=True, max_length=18, null=True, unique=True, verbose_name='unified social credit code')),
-                ('formation', models.CharField(blank=True, choices=[('single', 'Single employer'), ('joint', 'Joint'), ('industry', 'Industry-wide')], max_length=10, verbose_name='formation')),
-                ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='contact person')),
-                ('contact_phone', models.CharField(blank=True, max_length=20, verbose_name='contact phone')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='organizations', to='organizations.division', verbose_name='administrative division')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='organizations.organization', verbose_name='parent organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("province", "Provincial federation"),
+                            ("prefecture", "Prefecture federation"),
+                            ("county", "County federation"),
+                            ("township", "Township union"),
+                            ("grassroots", "Grassroots union"),
+                            ("branch", "Union branch"),
+                            ("group", "Union group"),
+                            ("industrial_union", "Industrial union"),
+                        ],
+                        max_length=20,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "path",
+                    models.CharField(
+                        editable=False, max_length=255, unique=True, verbose_name="tree path"
+                    ),
+                ),
+                ("depth", models.PositiveSmallIntegerField(editable=False, verbose_name="depth")),
+                ("child_segments_issued", models.PositiveIntegerField(default=0, editable=False)),
+                (
+                    "credit_code",
+                    models.CharField(
+                        blank=True,
+                        max_length=18,
+                        null=True,
+                        unique=True,
+                        verbose_name="unified social credit code",
+                    ),
+                ),
+                (
+                    "formation",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("single", "Single employer"),
+                            ("joint", "Joint"),
+                            ("industry", "Industry-wide"),
+                        ],
+                        max_length=10,
+                        verbose_name="formation",
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="contact person"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=20, verbose_name="contact phone"),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="organizations",
+                        to="organizations.division",
+                        verbose_name="administrative division",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="organizations.organization",
+                        verbose_name="parent organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'union organization',
-                'verbose_name_plural': 'union organizations',
-                'ordering': ['path'],
+                "verbose_name": "union organization",
+                "verbose_name_plural": "union organizations",
+                "ordering": ["path"],
             },
         ),
         migrations.AddConstraint(
-            model_name='division',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^[1-9][0-9]{5}$')), name='division_code_six_digits'),
+            model_name="division",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^[1-9][0-9]{5}$")),
+                name="division_code_six_digits",
+            ),
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['path'], name='org_path_prefix_idx', opclasses=['varchar_pattern_ops']),
+            model_name="organization",
+            index=models.Index(
+                fields=["path"], name="org_path_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['parent', 'name'], name='org_parent_name_idx'),
+            model_name="organization",
+            index=models.Index(fields=["parent", "name"], name="org_parent_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='organization',
-            index=models.Index(fields=['division', 'level'], name='org_division_level_idx'),
+            model_name="organization",
+            index=models.Index(fields=["division", "level"], name="org_division_level_idx"),
         ),
         migrations.AddConstraint(
-            model_name='organization',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('depth', 0), ('parent__isnull', True)), models.Q(('depth__gt', 0), ('parent__isnull', False)), _connector='OR'), name='org_root_has_depth_zero'),
+            model_name="organization",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("depth", 0), ("parent__isnull", True)),
+                    models.Q(("depth__gt", 0), ("parent__isnull", False)),
+                    _connector="OR",
+                ),
+                name="org_root_has_depth_zero",
+            ),
         ),
     ]

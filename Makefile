@@ -51,7 +51,7 @@ format: env
 	@$(UV) run --frozen ruff check --fix .
 
 messages: env  ## extract and compile the translations
-	@$(MANAGE) makemessages -l zh_Hans -l en --ignore=.venv --ignore=var --no-obsolete
+	@$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench --no-obsolete
 	@$(MANAGE) compilemessages --ignore=.venv
 
 clean:

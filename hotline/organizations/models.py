@@ -104,6 +104,9 @@ class Organization(models.Model):
         verbose_name=_("parent organization"),
     )
     # Ancestors' segments then this one's; set once by the service that creates the organization.
+    # Subtree queries are ``path LIKE 'prefix%'``. The unique constraint's index serves them: on
+    # PostgreSQL Django adds a ``varchar_pattern_ops`` twin (``..._like``) to every unique
+    # CharField, which is what a prefix LIKE needs under any collation (see docs/benchmarks.md).
     path = models.CharField(_("tree path"), max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), editable=False)
     # How many children have been given a path segment; the next child takes the next number.
@@ -131,11 +134,6 @@ class Organization(models.Model):
         verbose_name = _("union organization")
         verbose_name_plural = _("union organizations")
         indexes = [
-            # Subtree queries are ``path LIKE 'prefix%'``; PostgreSQL needs pattern ops for that
-            # unless the database collation is C. Other backends ignore the opclass.
-            models.Index(
-                fields=["path"], name="org_path_prefix_idx", opclasses=["varchar_pattern_ops"]
-            ),
             models.Index(fields=["parent", "name"], name="org_parent_name_idx"),
             models.Index(fields=["division", "level"], name="org_division_level_idx"),
         ]

@@ -19,7 +19,7 @@ from django.db.models.functions import Substr
 
 from hotline.accounts.models import User
 
-from .models import Division, Level, Organization
+from .models import PATH_STEP, Division, Level, Organization
 from .scoping import visible_divisions, visible_organizations
 
 
@@ -74,8 +74,16 @@ def annotate_counts(organizations: Sequence[Organization]) -> None:
 
 def _counts_below(organizations: list[Organization], depth: int) -> dict[str, tuple[int, int]]:
     """``{path: (child_count, descendant_count)}`` for organizations all at ``depth``."""
-    # Each OR term is one prefix range on the path index, so only these subtrees are read.
-    below = reduce(operator.or_, (Q(path__startswith=o.path) for o in organizations))
+    parents = {organization.parent_id for organization in organizations}
+    if len(organizations) > 1 and len(parents) == 1:
+        # Siblings (a page of children): one prefix range on the parent's path reads exactly
+        # their subtrees. An OR of one prefix per sibling costs as many range scans as there are
+        # siblings, and SQLite turns a long OR into a full scan.
+        parent_path = organizations[0].path[:-PATH_STEP]
+        below = Q(path__startswith=parent_path)
+    else:
+        # Each OR term is one prefix range on the path index, so only these subtrees are read.
+        below = reduce(operator.or_, (Q(path__startswith=o.path) for o in organizations))
     prefix_length = len(organizations[0].path)
     rows = (
         Organization.objects.filter(below, depth__gt=depth)
@@ -90,35 +98,47 @@ def _counts_below(organizations: list[Organization], depth: int) -> dict[str, tu
     return {row["branch"]: (row["children"], row["descendants"]) for row in rows}
 
 
+# A page lists this many direct children; the rest are a click away in the organization search.
+OVERVIEW_CHILDREN = 50
+
+
 def organization_overview(organization: Organization) -> dict[str, object]:
     """What a page shows about one organization, as template context.
 
     ``ancestors`` (root first; their names place the organization in the tree), ``children``
-    (as ``organization_children``), ``descendant_count`` (organizations strictly below),
+    (the first ``OVERVIEW_CHILDREN``, as ``organization_children``), ``child_count`` (all direct
+    children), ``descendant_count`` (organizations strictly below),
     ``grassroots_count`` (grassroots unions in the subtree, itself included) and ``user_count``
-    (staff accounts of this organization). Four queries, whatever the size of the subtree.
+    (staff accounts of this organization). Five queries, whatever the size of the subtree.
     """
     totals = Organization.objects.filter(path__startswith=organization.path).aggregate(
         descendants=Count("pk", filter=Q(depth__gt=organization.depth)),
+        children=Count("pk", filter=Q(depth=organization.depth + 1)),
         grassroots=Count("pk", filter=Q(level=Level.GRASSROOTS)),
     )
     return {
         "ancestors": list(
             Organization.objects.filter(path__in=organization.ancestor_paths()).order_by("path")
         ),
-        "children": organization_children(organization),
+        "children": organization_children(organization, limit=OVERVIEW_CHILDREN),
+        "child_count": totals["children"],
         "descendant_count": totals["descendants"],
         "grassroots_count": totals["grassroots"],
         "user_count": organization.users.count(),
     }
 
 
-def search_organizations(user: User, *, text: str = "", level: str = "") -> QuerySet[Organization]:
+def search_organizations(
+    user: User, *, text: str = "", level: str = "", parent: Organization | None = None
+) -> QuerySet[Organization]:
     """Organizations in ``user``'s subtree whose name or credit code contains ``text``.
 
-    Ordered by place in the tree, with parent and division loaded for listing.
+    ``parent`` keeps its direct children only. Ordered by place in the tree, with parent and
+    division loaded for listing.
     """
     found = visible_organizations(user).select_related("parent", "division").order_by("path")
+    if parent is not None:
+        found = found.filter(parent=parent)
     if text:
         found = found.filter(Q(name__icontains=text) | Q(credit_code__icontains=text))
     if level:

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from hotline.core.errors import NotFound
 
 from . import scoping, selectors
-from .models import Level
+from .models import Level, Organization
 
 PAGE_SIZE = 50
 
@@ -25,9 +25,18 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     level = request.GET.get("level", "")
     if level not in Level.values:
         level = ""
-    found = selectors.search_organizations(request.user, text=text, level=level)
+    parent = None
+    if request.GET.get("parent", "").isdigit():
+        parent = _visible_or_404(request, int(request.GET["parent"]))
+    found = selectors.search_organizations(request.user, text=text, level=level, parent=parent)
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "text": text, "level": level, "levels": Level.choices}
+    context = {
+        "page": page,
+        "text": text,
+        "level": level,
+        "levels": Level.choices,
+        "parent": parent,
+    }
     template = (
         "organizations/_search_results.html"
         if request.headers.get("HX-Request")
@@ -38,9 +47,13 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def organization_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    try:
-        organization = scoping.get_visible_organization(request.user, pk)
-    except NotFound as error:
-        raise Http404(error.message) from error
+    organization = _visible_or_404(request, pk)
     context = selectors.organization_overview(organization)
     return render(request, "organizations/detail.html", {"organization": organization, **context})
+
+
+def _visible_or_404(request: HttpRequest, pk: int) -> Organization:
+    try:
+        return scoping.get_visible_organization(request.user, pk)
+    except NotFound as error:
+        raise Http404(error.message) from error

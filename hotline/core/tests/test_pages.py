@@ -152,3 +152,29 @@ def test_switching_to_english_translates_the_shell(client, tree, as_user):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     page = client.get("/").content.decode()
     assert "Log out" in page
+
+
+def test_a_unit_with_many_children_lists_the_first_fifty_and_links_to_all(client, tree, as_user):
+    services.create_children(
+        tree.golmud,
+        [
+            services.NewOrganization(
+                name=f"格尔木第{i:02d}企业工会",
+                level=Level.GRASSROOTS,
+                division=tree.golmud_division,
+            )
+            for i in range(60)
+        ],
+    )
+    as_user(tree.golmud, "handler")
+    response = client.get("/")
+    assert len(response.context["children"]) == 50
+    assert response.context["child_count"] == 61
+    assert f"?parent={tree.golmud.pk}" in response.content.decode()
+    listed = client.get("/organizations/", {"parent": tree.golmud.pk}).context["page"]
+    assert listed.paginator.count == 61
+
+
+def test_listing_the_children_of_an_out_of_scope_organization_is_not_found(client, tree, as_user):
+    as_user(tree.golmud, "handler")
+    assert client.get("/organizations/", {"parent": tree.delingha.pk}).status_code == 404

@@ -145,3 +145,12 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@pytest.fixture(autouse=True)
+def fresh_workday_calendar() -> Iterator[None]:
+    """Each test starts with an empty calendar cache: a test's rows die with its transaction."""
+    from hotline.workdays import calendar
+
+    calendar.reset_state()
+    yield

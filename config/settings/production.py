@@ -39,3 +39,11 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# SMS (docs/operations.md, "SMS and notifications"); empty means the built-in default.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "")
+SMS_GATEWAY_URL = os.environ.get("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
+SMS_GATEWAY_TIMEOUT = os.environ.get("SMS_GATEWAY_TIMEOUT", "")
+SMS_LOOKUP_URL = os.environ.get("SMS_LOOKUP_URL", "")
+SMS_RATING_URL = os.environ.get("SMS_RATING_URL", "")

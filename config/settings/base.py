@@ -22,6 +22,9 @@ INSTALLED_APPS = [
     "hotline.organizations",
     "hotline.accounts",
     "hotline.jobs",
+    "hotline.workdays",
+    "hotline.cases",
+    "hotline.notifications",
 ]
 
 MIDDLEWARE = [

@@ -54,6 +54,10 @@ messages: env  ## extract and compile the translations
 	@$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench --no-obsolete
 	@$(MANAGE) compilemessages --ignore=.venv
 
+bench: env  ## the benchmarks in bench/ (see bench/README.md), each on a database of its own
+	@$(UV) run --frozen python bench/org_tree.py $(BENCH_ARGS)
+	@$(UV) run --frozen python bench/workdays.py
+
 clean:
 	rm -rf var .pytest_cache
 

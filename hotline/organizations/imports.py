@@ -8,23 +8,18 @@ user sees it in the file (the header is line 1) and nothing is imported.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-import openpyxl
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
-from openpyxl.utils.exceptions import InvalidFileException
 
+from hotline.core import tabular
 from hotline.core.errors import DomainError
 
 from . import services
@@ -68,9 +63,6 @@ FORMATIONS = {
     "industry": "industry",
 }
 
-_XLSX_MAGIC = b"PK\x03\x04"
-_XLS_MAGIC = b"\xd0\xcf\x11\xe0"
-_UTF8_BOM = b"\xef\xbb\xbf"
 _SIX_DIGITS = re.compile(r"^\d{6}$")
 
 
@@ -153,7 +145,9 @@ def import_organizations(
     only organizations in the actor's subtree can be parents. Problems with the file as a whole
     (unreadable, missing columns, too many rows) raise ``DomainError``; bad rows are reported.
     """
-    header, ignored, records = _read_records(_read_bytes(rows_source))
+    header, ignored, records = _read_records(
+        tabular.read_upload(rows_source, max_bytes=MAX_FILE_BYTES)
+    )
     report = ImportReport(dry_run=dry_run, ignored_columns=ignored)
     rows = []
     for line, values in records:
@@ -180,27 +174,11 @@ def import_organizations(
     return report
 
 
-def _read_bytes(rows_source: str | Path | bytes | IO[bytes]) -> bytes:
-    if isinstance(rows_source, bytes):
-        data = rows_source
-    elif isinstance(rows_source, str | Path):
-        with Path(rows_source).open("rb") as source:
-            data = source.read(MAX_FILE_BYTES + 1)
-    else:
-        data = rows_source.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise DomainError(
-            "import.file_too_large",
-            _("The file is larger than %(max)d MB.") % {"max": MAX_FILE_BYTES // (1024 * 1024)},
-        )
-    return data
-
-
 def _read_records(
     data: bytes,
 ) -> tuple[dict[str, int], list[str], Iterator[tuple[int, list[str]]]]:
     """The header (field name to column index), the titles of ignored columns, the data rows."""
-    table = _read_table(data)
+    table = tabular.rows(data, excel=True)
     header: dict[str, int] = {}
     titles: list[str] = []
     for line, cells in table:
@@ -234,19 +212,15 @@ def _read_records(
     return header, ignored, records()
 
 
-def _header_key(title: str) -> str:
-    # "名称（必填）", "* 名称" and "Name" all name the same column.
-    title = re.sub(r"[（(].*?[）)]", "", title)
-    return re.sub(r"[\s*＊]", "", title).lower()
-
-
-_HEADER_KEYS = {_header_key(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
+_HEADER_KEYS = {
+    tabular.header_key(alias): name for name, aliases in COLUMNS.items() for alias in aliases
+}
 
 
 def _match_header(cells: list[str]) -> dict[str, int]:
     header: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        name = _HEADER_KEYS.get(_header_key(cell))
+        name = _HEADER_KEYS.get(tabular.header_key(cell))
         if name is None:
             continue
         if name in header:
@@ -256,81 +230,6 @@ def _match_header(cells: list[str]) -> dict[str, int]:
             )
         header[name] = index
     return header
-
-
-def _unreadable() -> DomainError:
-    return DomainError(
-        "import.unreadable",
-        _(
-            "The file could not be read: upload an Excel file (.xlsx) or a CSV file "
-            "(UTF-8 or GB18030)."
-        ),
-    )
-
-
-def _read_table(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    """Every row of the file as stripped strings, with its line number (the first row is 1)."""
-    if data.startswith(_XLS_MAGIC):
-        raise DomainError(
-            "import.xls_not_supported",
-            _("Old Excel files (.xls) cannot be read: save the file as .xlsx or CSV."),
-        )
-    if data.startswith(_XLSX_MAGIC):
-        return _xlsx_rows(data)
-    return _csv_rows(_decode(data))
-
-
-def _decode(data: bytes) -> str:
-    if b"\x00" in data:
-        raise _unreadable()
-    if data.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    # Excel in a Chinese locale saves "CSV" in the ANSI code page, GBK, which GB18030 contains.
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise _unreadable() from None
-
-
-def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    previous_line = 0
-    try:
-        for cells in reader:
-            # A quoted cell may span lines: a row starts on the line after the previous row.
-            yield previous_line + 1, [cell.strip() for cell in cells]
-            previous_line = reader.line_num
-    except csv.Error:
-        raise _unreadable() from None
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise _unreadable() from None
-    try:
-        sheet = workbook.worksheets[0]
-        # Read-only sheets yield an empty row for every missing one, so numbers match Excel's.
-        for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield line, [_cell_text(value) for value in values]
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: object) -> str:
-    if value is None:
-        return ""
-    # Excel stores codes and phone numbers typed without a leading quote as numbers.
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def _parse_row(line: int, values: dict[str, str]) -> _Row:

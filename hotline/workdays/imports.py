@@ -10,8 +10,6 @@ both go through ``import_calendar``.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -21,6 +19,7 @@ from typing import IO, TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
+from hotline.core import tabular
 from hotline.core.errors import DomainError
 
 from . import services
@@ -61,7 +60,6 @@ WORKDAY_VALUES = {
 
 # 2027-10-01, 2027/10/1 (how Excel in a Chinese locale writes dates), 2027.10.1, 2027年10月1日.
 _DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
-_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 @dataclass
@@ -122,7 +120,7 @@ def import_calendar(
     entries for the same dates are overwritten. With ``complete_years`` the years in the file
     are marked complete afterwards. Problems with the file as a whole raise ``DomainError``.
     """
-    table = _csv_rows(_decode(_read_bytes(rows_source)))
+    table = tabular.rows(tabular.read_upload(rows_source, max_bytes=MAX_FILE_BYTES), excel=False)
     header = _read_header(table)
     report = CalendarImportReport(dry_run=dry_run)
     entries: list[DayEntry] = []
@@ -165,64 +163,9 @@ def import_calendar(
     return report
 
 
-def _read_bytes(rows_source: str | Path | bytes | IO[bytes]) -> bytes:
-    if isinstance(rows_source, bytes):
-        data = rows_source
-    elif isinstance(rows_source, str | Path):
-        with Path(rows_source).open("rb") as source:
-            data = source.read(MAX_FILE_BYTES + 1)
-    else:
-        data = rows_source.read(MAX_FILE_BYTES + 1)
-    if len(data) > MAX_FILE_BYTES:
-        raise DomainError(
-            "import.file_too_large",
-            _("The file is larger than %(max)d KB.") % {"max": MAX_FILE_BYTES // 1024},
-        )
-    return data
-
-
-def _unreadable() -> DomainError:
-    return DomainError(
-        "import.unreadable",
-        _("The file could not be read: upload a CSV file (UTF-8 or GB18030)."),
-    )
-
-
-def _decode(data: bytes) -> str:
-    # NUL bytes mean a binary file: an Excel workbook saved without "CSV".
-    if b"\x00" in data:
-        raise _unreadable()
-    if data.startswith(_UTF8_BOM):
-        data = data[len(_UTF8_BOM) :]
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    # Excel in a Chinese locale saves CSV in the ANSI code page, GBK, which GB18030 contains.
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise _unreadable() from None
-
-
-def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    """Every row with its line number (the first is 1), its cells stripped."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    previous_line = 0
-    try:
-        for cells in reader:
-            # A quoted cell may span lines: a row starts on the line after the previous row.
-            yield previous_line + 1, [cell.strip() for cell in cells]
-            previous_line = reader.line_num
-    except csv.Error:
-        raise _unreadable() from None
-
-
-def _header_key(title: str) -> str:
-    return re.sub(r"\s", "", title).lower()
-
-
-_HEADER_KEYS = {_header_key(alias): name for name, aliases in COLUMNS.items() for alias in aliases}
+_HEADER_KEYS = {
+    tabular.header_key(alias): name for name, aliases in COLUMNS.items() for alias in aliases
+}
 
 
 def _read_header(table: Iterator[tuple[int, list[str]]]) -> dict[str, int]:
@@ -234,7 +177,7 @@ def _read_header(table: Iterator[tuple[int, list[str]]]) -> dict[str, int]:
             break
     header: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        name = _HEADER_KEYS.get(_header_key(cell))
+        name = _HEADER_KEYS.get(tabular.header_key(cell))
         if name is None:
             continue
         if name in header:

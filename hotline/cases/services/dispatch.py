@@ -69,7 +69,16 @@ def _completion_deadline(
     return due
 
 
-def _start_acknowledge_clock(case: Case, moment: datetime.datetime) -> None:
+def _hand_to(case: Case, unit: Organization, moment: datetime.datetime) -> None:
+    """``unit`` now holds the case and must acknowledge it, within the completion deadline.
+
+    Set ``case.completion_due_at`` first: the acknowledgement clock never runs past it.
+    """
+    set_handling(case, unit)
+    case.status = Status.DISPATCHED
+    case.dispatched_at = moment
+    case.acknowledged_at = None
+    _withdraw_extension(case)
     set_clock(case, Stage.ACKNOWLEDGE, moment)
     if case.completion_due_at is not None and case.deadline_at > case.completion_due_at:
         set_clock(case, Stage.ACKNOWLEDGE, moment, deadline=case.completion_due_at)
@@ -117,12 +126,8 @@ def dispatch(
         dispatcher = actor.organization
         due = _completion_deadline(case, moment, days, dispatcher, case.completion_due_at)
         push_chain(case, dispatcher)
-        set_handling(case, to)
-        case.status = Status.DISPATCHED
-        case.dispatched_at = moment
-        case.acknowledged_at = None
         case.completion_due_at = due
-        _start_acknowledge_clock(case, moment)
+        _hand_to(case, to, moment)
         case.save()
         CaseAssist.objects.bulk_create(
             [CaseAssist(case=case, organization=unit, path=unit.path) for unit in helpers],
@@ -267,12 +272,7 @@ def reassign(
         case.completion_due_at = _completion_deadline(
             case, moment, days, actor.organization, chain_due(case.dispatch_chain[-1])
         )
-        set_handling(case, to)
-        case.status = Status.DISPATCHED
-        case.dispatched_at = moment
-        case.acknowledged_at = None
-        _withdraw_extension(case)
-        _start_acknowledge_clock(case, moment)
+        _hand_to(case, to, moment)
         case.save()
         record(
             case,
@@ -314,12 +314,7 @@ def escalate(case: Case, *, actor: User, note: str) -> Case:
         if parent.pk == case.dispatching_org_id:
             _hand_back_up(case, moment)
         else:
-            set_handling(case, parent)
-            case.status = Status.DISPATCHED
-            case.dispatched_at = moment
-            case.acknowledged_at = None
-            _withdraw_extension(case)
-            _start_acknowledge_clock(case, moment)
+            _hand_to(case, parent, moment)
         case.save()
         record(
             case,

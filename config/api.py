@@ -27,6 +27,8 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
 from hotline.accounts import api as accounts_api
+from hotline.cases import api as cases_api
+from hotline.cases import public_api as cases_public_api
 from hotline.core.api_auth import API_AUTH, CsrfRefused
 from hotline.core.errors import DomainError
 from hotline.organizations import api as organizations_api
@@ -252,3 +254,6 @@ api = HotlineAPI(
 api.add_router("/me", accounts_api.router, tags=["accounts"])
 api.add_router("/divisions", organizations_api.division_router, tags=["divisions"])
 api.add_router("/organizations", organizations_api.organization_router, tags=["organizations"])
+api.add_router("/cases", cases_api.case_router, tags=["cases"])
+api.add_router("/categories", cases_api.category_router, tags=["cases"])
+api.add_router("/public", cases_public_api.router, tags=["public"])

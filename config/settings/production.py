@@ -47,3 +47,14 @@ SMS_GATEWAY_TOKEN = os.environ.get("SMS_GATEWAY_TOKEN", "")
 SMS_GATEWAY_TIMEOUT = os.environ.get("SMS_GATEWAY_TIMEOUT", "")
 SMS_LOOKUP_URL = os.environ.get("SMS_LOOKUP_URL", "")
 SMS_RATING_URL = os.environ.get("SMS_RATING_URL", "")
+
+# The rate limits of the public pages and API count in the cache: every web process must share
+# it. The database cache needs no other service (`manage.py createcachetable` once, at deploy).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "hotline_cache",
+    }
+}
+# Behind nginx the client's address is the last proxy's X-Forwarded-For entry.
+NINJA_NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "1"))

@@ -1,0 +1,139 @@
+"""Who sees a worker's contact details through the API, and the helpers the API tests share.
+
+``Caller`` calls the API as one user with a bearer token; the other ``test_api_*`` modules import
+it from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from hotline.accounts.models import AccessEvent, AccessLog, Role, User
+from hotline.accounts.tokens import create_api_token
+from hotline.cases import api_support
+from hotline.cases.tests.conftest import id_number
+from hotline.core.errors import DomainError
+from hotline.testing import factories as f
+
+API = "/api/v1"
+
+
+class Caller:
+    """One user calling the API with a bearer token."""
+
+    def __init__(self, client: Client, user: User) -> None:
+        self.client = client
+        self.user = user
+        _, self.token = create_api_token(user, name="tests")
+
+    def headers(self, extra: dict[str, str] | None = None) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}", **(extra or {})}
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self.client.get(f"{API}{path}", params, headers=self.headers())
+
+    def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+        return self.client.post(
+            f"{API}{path}",
+            {} if body is None else body,
+            content_type="application/json",
+            headers=self.headers(headers),
+        )
+
+
+def error_of(response: Any, status: int) -> dict[str, Any]:
+    """The error envelope of ``response``, which must have ``status``."""
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    body = response.json()
+    assert list(body) == ["error"]
+    return body["error"]
+
+
+def ok(response: Any, status: int = 200) -> Any:
+    assert response.status_code == status, (response.status_code, response.content[:800])
+    return response.json()
+
+
+# --- masking rules -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"), [("张师傅", "张**"), ("李", "李*"), ("", ""), ("  王五 ", "王*")]
+)
+def test_a_name_is_masked_to_its_first_character(name, masked):
+    assert api_support.mask_name(name) == masked
+
+
+@pytest.mark.parametrize("role", [Role.AGENT, Role.LAWYER])
+def test_agents_and_lawyers_see_the_contact_details_of_an_ordinary_case(staff, new_case, role):
+    user = f.user(staff.agent.organization, role)
+    case = new_case()
+    assert api_support.shown_phone(user, case) == "13897112345"
+    assert api_support.shown_name(user, case) == "张师傅"
+
+
+@pytest.mark.parametrize(
+    "role", [Role.DISPATCHER, Role.HANDLER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN]
+)
+def test_other_roles_see_masked_contact_details(staff, new_case, role):
+    user = f.user(staff.agent.organization, role)
+    case = new_case()
+    assert api_support.shown_phone(user, case) == "138****2345"
+    assert api_support.shown_name(user, case) == "张**"
+
+
+@pytest.mark.parametrize("flag", ["is_anonymous", "is_confidential"])
+def test_anonymous_and_confidential_cases_are_masked_even_for_agents(staff, new_case, flag):
+    case = new_case(**{flag: True})
+    assert api_support.shown_phone(staff.agent, case) == "138****2345"
+    assert api_support.shown_name(staff.agent, case) == ("" if flag == "is_anonymous" else "张**")
+
+
+def test_the_id_number_shows_only_its_last_four_characters(new_case):
+    case = new_case(id_number=id_number())
+    shown = api_support.shown_id_number(case)
+    assert shown.endswith(case.id_number_tail) and shown.count("*") == 14
+    assert api_support.shown_id_number(new_case()) == ""
+
+
+# --- the personal data view --------------------------------------------------------------------
+
+
+def test_the_handling_units_handler_may_view_personal_data_but_a_sibling_unit_may_not(
+    staff, flow, accepted_case, tree
+):
+    case = flow.at_prefecture(accepted_case())
+    assert api_support.may_view_personal_data(staff.xining_handler, case)
+    assert not api_support.may_view_personal_data(staff.chengdong_handler, case)
+    assert api_support.may_view_personal_data(staff.province_supervisor, case)
+    assert not api_support.may_view_personal_data(f.user(tree.xining, Role.LEADER), case)
+
+
+def test_only_the_centre_may_view_the_personal_data_of_an_anonymous_case(
+    staff, flow, accepted_case
+):
+    case = flow.at_prefecture(accepted_case(is_anonymous=True))
+    assert api_support.may_view_personal_data(staff.agent, case)
+    assert not api_support.may_view_personal_data(staff.xining_handler, case)
+    assert not api_support.may_view_personal_data(staff.province_supervisor, case)
+
+
+def test_viewing_personal_data_decrypts_the_id_number_and_writes_the_access_log(
+    rf, staff, new_case
+):
+    case = new_case(id_number=id_number())
+    data = api_support.view_personal_data(rf.get("/"), staff.agent, case)
+    assert data["id_number"] == id_number()
+    row = AccessLog.objects.get(event=AccessEvent.PERSONAL_DATA_VIEW)
+    assert row.user == staff.agent and case.number in row.detail
+
+
+def test_a_refused_personal_data_view_writes_nothing(rf, staff, new_case):
+    case = new_case()
+    with pytest.raises(DomainError) as refused:
+        api_support.view_personal_data(rf.get("/"), staff.xining_dispatcher, case)
+    assert (refused.value.code, refused.value.status) == ("case.personal_data_forbidden", 403)
+    assert not AccessLog.objects.filter(event=AccessEvent.PERSONAL_DATA_VIEW).exists()

@@ -4,6 +4,10 @@ A stage of N working days started at moment t ends at 23:59:59 (Asia/Shanghai) o
 day after t's local date, on the Chinese calendar (``hotline.workdays.calendar``: statutory holidays
 and make-up workdays). The last 20 % of that time is ``due_soon``; after the end it is ``overdue``.
 How many days a stage takes comes from ``DeadlineRule`` rows, the most specific one winning.
+
+Each clock also keeps what it was set from (its start and its number of working days), so that
+when administrators change the calendar, ``services.recompute`` can apply the change to deadlines
+already set, on demand and with an event, instead of them moving silently.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.utils import timezone
 
-from hotline.workdays.calendar import add_working_days
+from hotline.workdays.calendar import add_working_days, is_workday, working_days_between
 
 from .models import Case, Category, DeadlineRule
 from .states import OPEN_STATUSES, Stage
@@ -94,6 +98,18 @@ def warning_for(start: datetime.datetime, deadline: datetime.datetime) -> dateti
     return start + (deadline - start) * WARNING_SHARE
 
 
+def days_until(start: datetime.datetime, deadline: datetime.datetime) -> int | None:
+    """The working days after ``start`` that ``deadline`` is the end of, on today's calendar.
+
+    A deadline on a day off counts as the next working day (the day it would be moved to).
+    None when ``deadline`` is no such end: before ``start``'s date, or not at 23:59:59.
+    """
+    first, last = local_date(start), local_date(deadline)
+    if last < first or deadline != end_of_day(last):
+        return None
+    return working_days_between(first, last) + (0 if is_workday(last) else 1)
+
+
 def set_clock(
     case: Case,
     stage: str,
@@ -107,16 +123,32 @@ def set_clock(
     ``days`` defaults to the stage's rule for the case's kind and category; ``deadline`` sets the
     end directly instead (a clock resumed with a deadline fixed earlier). Reminders already sent
     belong to the old deadline, so they are forgotten.
+
+    The clock's basis is kept for ``recompute_deadlines``: ``start`` and its working days. For a
+    ``deadline`` given directly they are counted from ``start`` on the calendar as it is now; a
+    later change to dates after ``start`` then moves it exactly as it would move the count the
+    deadline was first set from.
     """
     if deadline is None:
         if days is None:
             days = rule_days(stage, case.kind, case.category)
         deadline = deadline_for(start, days)
+    else:
+        days = days_until(start, deadline)
     case.stage = stage
     case.deadline_at = deadline
     case.warning_at = warning_for(start, deadline)
     case.warned_at = None
     case.overdue_notified_at = None
+    case.clock_started_at = start
+    case.clock_days = days
+    # Only while a unit has yet to acknowledge is the completion deadline set (by the dispatch)
+    # and not the running clock; later services change it outside any clock, so it is not kept.
+    case.completion_days = (
+        days_until(start, case.completion_due_at)
+        if stage == Stage.ACKNOWLEDGE and case.completion_due_at is not None
+        else None
+    )
 
 
 def clear_clock(case: Case) -> None:
@@ -126,6 +158,9 @@ def clear_clock(case: Case) -> None:
     case.warning_at = None
     case.warned_at = None
     case.overdue_notified_at = None
+    case.clock_started_at = None
+    case.clock_days = None
+    case.completion_days = None
 
 
 def due_state(case: Case, now: datetime.datetime | None = None) -> str:

@@ -164,6 +164,20 @@ class Case(models.Model):
     overdue_notified_at = models.DateTimeField(_("overdue notice sent at"), null=True, blank=True)
     # The completion deadline of the current handling unit, kept for on-time KPIs.
     completion_due_at = models.DateTimeField(_("completion deadline"), null=True, blank=True)
+    # What the running clock was set from, so that a change of the working-day calendar can be
+    # applied to it on demand (``recompute_deadlines``) rather than silently: ``deadline_at`` is
+    # the end of the ``clock_days``-th working day after ``clock_started_at``'s local date (None:
+    # a deadline that is no such count, left as it is). While the acknowledgement clock runs,
+    # ``completion_due_at`` is ``completion_days`` working days after that same moment.
+    clock_started_at = models.DateTimeField(
+        _("clock started at"), null=True, blank=True, editable=False
+    )
+    clock_days = models.PositiveSmallIntegerField(
+        _("clock working days"), null=True, blank=True, editable=False
+    )
+    completion_days = models.PositiveSmallIntegerField(
+        _("completion working days"), null=True, blank=True, editable=False
+    )
 
     extension_state = models.CharField(
         _("extension"), max_length=10, choices=ExtensionState.choices, blank=True
@@ -253,6 +267,8 @@ class Case(models.Model):
             models.Index(
                 fields=["-created_at"], name="case_supervised_idx", condition=Q(supervised=True)
             ),
+            # On PostgreSQL, the text search of lists also has trigram (GIN) indexes on the
+            # title, employer and description; SQLite has no GIN, so migration 0004 makes them.
         ]
         constraints = [
             models.CheckConstraint(

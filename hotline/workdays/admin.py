@@ -35,6 +35,18 @@ SOURCE_LABELS = {
 }
 
 
+def recompute_hint(request: HttpRequest) -> None:
+    """Say, after a calendar change, that deadlines already set keep their dates until asked."""
+    messages.info(
+        request,
+        _(
+            "Deadlines already set do not move with the calendar by themselves. To apply this "
+            "change to open cases, run “manage.py recompute_deadlines” (with --dry-run first to "
+            "see what would move); every case it moves records the change in its history."
+        ),
+    )
+
+
 class YearListFilter(admin.SimpleListFilter):
     title = gettext_lazy("year")
     parameter_name = "year"
@@ -79,12 +91,15 @@ class CalendarDayAdmin(admin.ModelAdmin):
         self, request: HttpRequest, obj: CalendarDay, form: forms.ModelForm, change: bool
     ) -> None:
         services.save_day(obj, actor=request.user)
+        recompute_hint(request)
 
     def delete_model(self, request: HttpRequest, obj: CalendarDay) -> None:
         services.delete_days([obj], actor=request.user)
+        recompute_hint(request)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[CalendarDay]) -> None:
         services.delete_days(queryset, actor=request.user)
+        recompute_hint(request)
 
     def has_import_permission(self, request: HttpRequest) -> bool:
         # An import creates and overwrites days: it needs both permissions.
@@ -129,6 +144,7 @@ class CalendarDayAdmin(admin.ModelAdmin):
                 file_error = refused.message
             if report is not None and report.ok and not report.dry_run:
                 messages.success(request, report.summary())
+                recompute_hint(request)
                 info = self.opts.app_label, self.opts.model_name
                 return HttpResponseRedirect(reverse("admin:{}_{}_changelist".format(*info)))
         context = {

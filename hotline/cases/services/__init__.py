@@ -11,10 +11,12 @@ from .dispatch import acknowledge, dispatch, escalate, reassign, return_case
 from .follow_up import close_after_review, follow_up, rate_by_worker, reopen
 from .intake import accept, assign_lawyer, decline, register_case, resolve_directly
 from .notes import attach, comment
+from .recompute import RecomputeReport, recompute_deadlines
 from .review import approve, decide_extension, reply, request_extension, send_back
 from .supervision import merge, supervise, urge
 
 __all__ = [
+    "RecomputeReport",
     "accept",
     "acknowledge",
     "approve",
@@ -30,6 +32,7 @@ __all__ = [
     "merge",
     "rate_by_worker",
     "reassign",
+    "recompute_deadlines",
     "register_case",
     "reopen",
     "reply",

@@ -1,4 +1,4 @@
-"""``manage.py load_demo``: load the demo tree and accounts (safe to run again)."""
+"""``manage.py load_demo``: load the demo tree, accounts and cases (safe to run again)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from hotline.cases import demo as demo_cases
 from hotline.organizations.demo import DEFAULT_PASSWORD, load_demo
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo union tree of Qinghai and the demo accounts; running it again changes "
-        f"nothing. The accounts' password is $DEMO_PASSWORD, default {DEFAULT_PASSWORD}."
+        "Load the demo union tree of Qinghai, the demo accounts and demo cases; running it again "
+        f"changes nothing. The accounts' password is $DEMO_PASSWORD, default {DEFAULT_PASSWORD}."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         summary = load_demo(os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD)
-        self.stdout.write(str(summary))
+        created = demo_cases.load_demo_cases()
+        self.stdout.write(f"{summary} {demo_cases.summary(created)}")

@@ -9,6 +9,8 @@ urlpatterns = [
     path("", include("hotline.core.urls")),
     path("accounts/", include("hotline.accounts.urls")),
     path("organizations/", include("hotline.organizations.urls")),
+    path("cases/", include("hotline.cases.urls")),
+    path("public/", include("hotline.selfservice.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -24,7 +24,9 @@ INSTALLED_APPS = [
     "hotline.jobs",
     "hotline.workdays",
     "hotline.cases",
+    "hotline.knowledge",
     "hotline.notifications",
+    "hotline.selfservice",
 ]
 
 MIDDLEWARE = [

@@ -31,6 +31,28 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem(_("Home"), "core:home", "house"),
+    NavItem(
+        _("Agent workbench"),
+        "cases:workbench",
+        "headset",
+        roles=frozenset({Role.AGENT, Role.LAWYER, Role.DISPATCHER}),
+    ),
+    NavItem(_("Cases"), "cases:list", "card-list"),
+    NavItem(
+        _("Handling unit inbox"),
+        "cases:inbox",
+        "inbox",
+        roles=frozenset({Role.HANDLER, Role.DISPATCHER}),
+    ),
+    NavItem(
+        _("Supervision board"),
+        "cases:supervision",
+        "alarm",
+        roles=frozenset({Role.SUPERVISOR, Role.LEADER}),
+    ),
+    NavItem(
+        _("Follow-up queue"), "cases:follow_up", "telephone-outbound", roles=frozenset({Role.AGENT})
+    ),
     NavItem(_("Union organizations"), "organizations:list", "diagram-3"),
     NavItem(
         _("Import grassroots unions"),
@@ -55,12 +77,11 @@ class NavLink:
 
 
 def navigation_for(user: User, path: str) -> list[NavLink]:
-    """The entries ``user`` sees, the one containing ``path`` marked active."""
-    links = []
-    for item in NAVIGATION:
-        if not item.visible_to(user):
-            continue
-        url = reverse(item.url_name)
-        active = path == url if url == "/" else path.startswith(url)
-        links.append(NavLink(item.label, url, item.icon, active))
-    return links
+    """The entries ``user`` sees; the one whose address is the longest prefix of ``path`` is
+    marked active (``/cases/inbox/`` is the inbox, not the case list at ``/cases/``)."""
+    visible = [(item, reverse(item.url_name)) for item in NAVIGATION if item.visible_to(user)]
+    matches = [
+        url for _item, url in visible if path == url or (url != "/" and path.startswith(url))
+    ]
+    current = max(matches, key=len, default=None)
+    return [NavLink(item.label, url, item.icon, url == current) for item, url in visible]

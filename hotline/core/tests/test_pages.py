@@ -178,3 +178,19 @@ def test_a_unit_with_many_children_lists_the_first_fifty_and_links_to_all(client
 def test_listing_the_children_of_an_out_of_scope_organization_is_not_found(client, tree, as_user):
     as_user(tree.golmud, "handler")
     assert client.get("/organizations/", {"parent": tree.delingha.pk}).status_code == 404
+
+
+def test_navigation_marks_the_most_specific_entry_active(client, tree, as_user):
+    as_user(tree.chengdong, "handler")
+    navigation = client.get("/cases/inbox/").context["navigation"]
+    active = [link.url for link in navigation if link.active]
+    assert active == ["/cases/inbox/"]
+
+
+def test_navigation_shows_each_role_its_case_pages(client, tree, as_user):
+    as_user(tree.province, "agent")
+    labels = [str(link.label) for link in client.get("/").context["navigation"]]
+    assert "Agent workbench" in labels or "坐席工作台" in labels
+    page = client.get("/").content.decode()
+    assert "坐席工作台" in page and "回访" in page
+    assert "督办" not in page.split('data-testid="navigation"')[1].split("</ul>")[0]

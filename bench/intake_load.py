@@ -7,20 +7,24 @@ centre, and POSTs realistic cases to ``/api/v1/cases`` from client threads, each
 keep-alive connection, for a bounded time and count::
 
     .venv/bin/python bench/intake_load.py [--duration 30] [--max-requests 20000]
-        [--concurrency 16] [--workers 4] [--accept]
+        [--concurrency 16] [--workers 4] [--threads 1] [--accept] [--keep]
+    .venv/bin/python bench/intake_load.py --direct [--workers 2] [--duration 30]
 
 Without ``DATABASE_URL`` it uses ``postgres://postgres@127.0.0.1:5432/hotline_bench_cases``; it
-refuses SQLite. gunicorn runs ``config.wsgi`` with the production settings
-(``config.settings.production``: DEBUG off, persistent database connections), given on the command
-line what production reads from the environment: the database, ``ALLOWED_HOSTS=127.0.0.1``, the
-development ``SECRET_KEY`` (so that the ID-number key is the one the generated rows were written
-with), and ``SECURE_SSL_REDIRECT=0`` (there is no TLS on the loopback). gunicorn is stopped at the
-end, by the process id this script started. The cases it registers stay in the database: each
-run adds up to ``--max-requests`` cases dated today.
+refuses SQLite. gunicorn runs ``config.wsgi`` with ``bench/settings.py``, the production settings
+(DEBUG off, persistent database connections), given on the command line what production reads
+from the environment: the database, ``ALLOWED_HOSTS=127.0.0.1``, the development ``SECRET_KEY``
+(so that the ID-number key is the one the generated rows were written with), and
+``SECURE_SSL_REDIRECT=0`` (there is no TLS on the loopback). gunicorn is stopped at the end, by
+the process id this script started.
 
 It prints the machine, the settings, and a table: cases/s over the measured window, latency
-p50/p95/p99/max in milliseconds, and every answer that was not 201 (the target is none). It then
-checks the registered cases: distinct numbers, and each one's event chain (``verify_case``).
+p50/p95/p99/max in milliseconds, and every answer that was not 201 (the target is none); the CPU
+per case of gunicorn, of the database backends and of itself; what the backends were doing
+(sampled from ``pg_stat_activity``). It checks the registered cases (distinct numbers, each
+one's event chain with ``verify_case``), then removes them (``--keep`` keeps them). ``--direct``
+runs no server: ``--workers`` processes call ``services.register_case`` directly, to show what
+the domain layer alone sustains.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .crypto import mask_phone
 from .models import Case, CaseEvent, Category, DeadlineRule
-from .selectors import visible_cases
+from .selectors import reachable_cases
 
 
 class TopLevelFilter(admin.SimpleListFilter):
@@ -119,7 +119,7 @@ class CaseAdmin(ReadOnlyMixin, admin.ModelAdmin):
     def get_queryset(self, request: HttpRequest) -> QuerySet[Case]:
         if request.user.is_superuser:
             return super().get_queryset(request)
-        return visible_cases(request.user)  # type: ignore[arg-type]
+        return reachable_cases(request.user)  # type: ignore[arg-type]
 
     @admin.display(description=_("phone"))
     def masked_phone(self, case: Case) -> str:
@@ -138,4 +138,4 @@ class CaseEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
         events = super().get_queryset(request)
         if request.user.is_superuser:
             return events
-        return events.filter(case__in=visible_cases(request.user))  # type: ignore[arg-type]
+        return events.filter(case__in=reachable_cases(request.user))  # type: ignore[arg-type]

@@ -18,7 +18,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import File, Form, Header, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -44,6 +43,7 @@ from .schemas import (
     DecideExtensionIn,
     DeclineIn,
     DispatchIn,
+    DuplicateHintOut,
     EscalateIn,
     FollowUpIn,
     IntakeOut,
@@ -92,42 +92,46 @@ def register(
     ),
 ) -> Status:
     """Register a request (201); with an ``Idempotency-Key`` already used by the caller, answer
-    the case it made (200). ``duplicate_hints`` lists recent cases that may be the same request.
+    the case it made (200). The answer is what intake knows (number, status, deadline, links);
+    the whole case is at ``links.self``, recent cases that may repeat it at ``links.duplicates``.
     """
-    user: User = request.auth
     owner = (
         api_support.unit_for_input(payload.owner_org, field="owner_org")
         if payload.owner_org is not None
         else None
     )
-    # One transaction: an intake whose acceptance is refused leaves nothing behind.
-    with transaction.atomic():
-        case, created = services.register_case(
-            actor=user,
-            channel=payload.channel,
-            kind=payload.kind,
-            category=payload.category,
-            title=payload.title,
-            description=payload.description,
-            worker_name=payload.worker_name,
-            phone=payload.phone,
-            id_number=payload.id_number,
-            is_anonymous=payload.is_anonymous,
-            is_confidential=payload.is_confidential,
-            employer_name=payload.employer_name,
-            employer_credit_code=payload.employer_credit_code,
-            workplace_division=payload.workplace_division,
-            people_involved=payload.people_involved,
-            intake_key=idempotency_key,
-            owner_org=owner,
-        )
-        if created and payload.accept:
-            services.accept(case, actor=user)
-    detail = api_support.case_for_detail(case.pk)
-    detail.duplicate_hint_list = selectors.duplicate_hints(  # type: ignore[attr-defined]
-        detail.phone, detail.employer_name, detail.description, exclude=detail, user=user
+    # No transaction here: the service opens its own, after drawing the case number outside it.
+    case, created = services.register_case(
+        actor=request.auth,
+        channel=payload.channel,
+        kind=payload.kind,
+        category=payload.category,
+        title=payload.title,
+        description=payload.description,
+        worker_name=payload.worker_name,
+        phone=payload.phone,
+        id_number=payload.id_number,
+        is_anonymous=payload.is_anonymous,
+        is_confidential=payload.is_confidential,
+        employer_name=payload.employer_name,
+        employer_credit_code=payload.employer_credit_code,
+        workplace_division=payload.workplace_division,
+        people_involved=payload.people_involved,
+        intake_key=idempotency_key,
+        owner_org=owner,
+        accept=payload.accept,
     )
-    return Status(201 if created else 200, detail)
+    return Status(201 if created else 200, case)
+
+
+@case_router.get("/{number}/duplicates", response=list[DuplicateHintOut])
+def duplicates(request: HttpRequest, number: CaseNumber) -> list[Case]:
+    """Recent cases that may be the same request as this one: the same phone or employer in the
+    last 30 days with a similar description, most similar first (at most five)."""
+    case = selectors.get_visible_case(request.auth, number)
+    return selectors.duplicate_hints(
+        case.phone, case.employer_name, case.description, exclude=case, user=request.auth
+    )
 
 
 # --- reads -------------------------------------------------------------------------------------
@@ -135,10 +139,15 @@ def register(
 
 @case_router.get("", response=CasePage)
 def list_cases(request: HttpRequest, filters: Query[CaseListQuery]) -> dict[str, Any]:
-    """The caller's cases, newest first, filtered and a page at a time."""
+    """The caller's cases, newest first, filtered and a page at a time.
+
+    The count stops at ``selectors.COUNT_CAP``: an exact count of a large scope would read
+    each of its cases (docs/benchmarks.md); ``count_is_exact`` says which it is.
+    """
     cases = selectors.case_list(
         request.auth,
         selectors.CaseFilters(
+            assisting=filters.scope == "assisting",
             status=filters.status or "",
             kind=filters.kind or "",
             category=filters.category,
@@ -151,8 +160,10 @@ def list_cases(request: HttpRequest, filters: Query[CaseListQuery]) -> dict[str,
             created_to=filters.created_to,
         ),
     )
+    count, exact = selectors.count_cases(cases, selectors.COUNT_CAP)
     return {
-        "count": cases.count(),
+        "count": count,
+        "count_is_exact": exact,
         "limit": filters.limit,
         "offset": filters.offset,
         "items": list(cases[filters.offset : filters.offset + filters.limit]),

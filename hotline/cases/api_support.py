@@ -1,16 +1,12 @@
-"""What the case API needs beyond the services and selectors: who sees a worker's contact details,
-the full personal data view (logged), the detail's related rows, and input lookups by id.
+"""What the case API needs beyond the services and selectors: the full personal data view
+(logged), the detail's related rows, and input lookups by id.
 
-Masking, in one place (docs/api.md says the same):
-
-- Lists, details and the screen pop show the worker's name and phone in full only to agents and
-  lawyers (they call workers back), and only when the case is neither anonymous nor confidential.
-  Everyone else sees ``张**`` and ``138****5678``; an anonymous case shows no name at all.
-- The ID number is never shown in full there: only its last four characters.
-- ``GET /cases/{number}/personal-data`` gives the full name, phone and ID number to agents,
-  lawyers, supervisors and the handling unit's handlers and dispatchers; for an anonymous or
-  confidential case, to agents and lawyers only (the centre that took the request). Every answer
-  is written to the access log.
+Personal data follows ``privacy`` (the pages' rule too): lists, details and the screen pop show
+``张**``, ``138****5678`` and the ID number's last four characters to everyone;
+``GET /cases/{number}/personal-data`` gives the full name, phone and ID number to the staff who
+contact the worker (the case's lawyer; agents, dispatchers and handlers of the registering
+organization or the handling unit; only the registering organization and the lawyer for a
+confidential request), and every answer is written to the access log.
 """
 
 from __future__ import annotations
@@ -21,95 +17,29 @@ from django.db.models import Prefetch, prefetch_related_objects
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from hotline.accounts.access_log import record_access
-from hotline.accounts.models import AccessEvent, Role, User
+from hotline.accounts.models import User
 from hotline.core.errors import DomainError
 from hotline.organizations.models import Organization
 
-from . import crypto
+from . import privacy
 from .models import Attachment, Case, CaseAssist, CaseEvent, Category
-from .rules import HANDLING_ROLES
-from .selectors import LIST_RELATED, visible_cases
+from .selectors import LIST_RELATED, reachable_cases
 
-CONTACT_ROLES = (Role.AGENT, Role.LAWYER)
-PERSONAL_DATA_ROLES = (Role.AGENT, Role.LAWYER, Role.SUPERVISOR)
 DETAIL_RELATED = (*LIST_RELATED, "workplace_division", "lawyer", "merged_into")
 
 
-# --- masking -----------------------------------------------------------------------------------
-
-
-def shows_contact(user: User, case: Case) -> bool:
-    """True if ``user`` sees ``case``'s worker name and phone in full in lists and details."""
-    if case.is_anonymous or case.is_confidential:
-        return False
-    return user.has_role(*CONTACT_ROLES)
-
-
-def mask_name(name: str) -> str:
-    """``张**``: the family name kept, the rest hidden."""
-    name = (name or "").strip()
-    if not name:
-        return ""
-    return name[0] + "*" * max(len(name) - 1, 1)
-
-
-def shown_name(user: User, case: Case) -> str:
-    if shows_contact(user, case):
-        return case.worker_name
-    if case.is_anonymous:
-        return ""
-    return mask_name(case.worker_name)
-
-
-def shown_phone(user: User, case: Case) -> str:
-    return case.phone if shows_contact(user, case) else crypto.mask_phone(case.phone)
-
-
-def shown_id_number(case: Case) -> str:
-    """The last four characters only; the full number only through the personal data view."""
-    return "*" * 14 + case.id_number_tail if case.id_number_tail else ""
-
-
-# --- the full personal data, logged ------------------------------------------------------------
-
-
-def may_view_personal_data(user: User, case: Case) -> bool:
-    """Whether ``user`` (who can see ``case``) may read its unmasked personal data."""
-    if user.has_role(*CONTACT_ROLES):
-        return True
-    if case.is_anonymous or case.is_confidential:
-        return False
-    if user.has_role(*PERSONAL_DATA_ROLES):
-        return True
-    return (
-        case.handling_org_id is not None
-        and user.organization_id == case.handling_org_id
-        and user.has_role(*HANDLING_ROLES)
-    )
+# --- personal data: the rule is ``privacy``'s, the same as the pages' ---------------------------
 
 
 def view_personal_data(request: HttpRequest, user: User, case: Case) -> dict[str, Any]:
-    """The worker's name, phone and ID number in full, written to the access log; refused (403)
-    for a role that does not need them."""
-    if not may_view_personal_data(user, case):
-        raise DomainError(
-            "case.personal_data_forbidden",
-            _("Your role does not allow viewing this worker's personal data."),
-            status=403,
-        )
-    id_number = crypto.decrypt(case.id_number_encrypted) if case.id_number_encrypted else ""
-    record_access(
-        AccessEvent.PERSONAL_DATA_VIEW,
-        request=request,
-        user=user,
-        detail=f"case {case.number}: name, phone, ID number",
-    )
+    """The worker's name, phone and ID number in full, written to the access log; refused (403,
+    ``case.personal_data_forbidden``) to a user who does not contact the worker."""
+    data = privacy.reveal_personal_data(request, user, case)
     return {
         "number": case.number,
-        "worker_name": case.worker_name,
-        "phone": case.phone,
-        "id_number": id_number,
+        "worker_name": data.worker_name,
+        "phone": data.phone,
+        "id_number": data.id_number,
         "is_anonymous": case.is_anonymous,
         "is_confidential": case.is_confidential,
     }
@@ -189,7 +119,7 @@ def lawyer_for_input(username: str) -> User:
 
 def merge_target(user: User, number: str) -> Case:
     """The case a duplicate is merged into, if ``user`` may see it."""
-    found = visible_cases(user).filter(number=(number or "").strip()).first()
+    found = reachable_cases(user).filter(number=(number or "").strip()).first()
     if found is None:
         raise DomainError(
             "case.merge_target_not_found",

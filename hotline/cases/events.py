@@ -92,6 +92,42 @@ def record(
 
     ``organization`` defaults to the actor's; a worker acting on the public pages has neither.
     """
+    event = next_event(
+        case,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data,
+        public=public,
+        organization=organization,
+        at=at,
+    )
+    event.save(force_insert=True)
+    Case.objects.filter(pk=case.pk).update(
+        event_count=case.event_count, last_event_hash=case.last_event_hash
+    )
+    return event
+
+
+def next_event(
+    case: Case,
+    *,
+    actor: User | None,
+    action: str,
+    from_status: str,
+    to_status: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    public: bool = False,
+    organization: Organization | None = None,
+    at: datetime.datetime | None = None,
+) -> CaseEvent:
+    """The next event of ``case``, hashed onto its chain but not saved; ``case``'s head moves to
+    it in memory only. ``record`` saves both; intake uses it alone, to insert a new case with its
+    head already set and then its first event (one write of the case row, not two).
+    """
     if organization is None and actor is not None:
         organization = actor.organization
     created_at = at or timezone.now()
@@ -115,10 +151,8 @@ def record(
         previous_hash=previous_hash,
     )
     event.hash = _hash_of(event, case.number)
-    event.save(force_insert=True)
     case.event_count = sequence
     case.last_event_hash = event.hash
-    Case.objects.filter(pk=case.pk).update(event_count=sequence, last_event_hash=event.hash)
     return event
 
 

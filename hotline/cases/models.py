@@ -1,9 +1,10 @@
 """Cases (工单), their append-only event chain, attachments, categories and deadline rules.
 
 Scoping needs no join: every case carries the tree paths of the organization that registered it
-(``owner_path``) and of its current handling unit (``handling_path``). A user sees a case when
-either path lies in their subtree, when one of the case's assisting units does, or when they are
-its lawyer (``hotline.cases.selectors.visible_cases``).
+(``owner_path``) and of its current handling unit (``handling_path``). A user's lists hold the
+cases where either path lies in their subtree or they are the lawyer
+(``hotline.cases.selectors.visible_cases``); the cases one of their subtree's assisting units
+helps with are listed apart and open too (``assisted_cases``, ``reachable_cases``).
 """
 
 from __future__ import annotations
@@ -264,6 +265,13 @@ class Case(models.Model):
             # Screen pop and duplicate hints.
             models.Index(fields=["phone", "-created_at"], name="case_phone_idx"),
             models.Index(fields=["employer_key", "-created_at"], name="case_employer_idx"),
+            # Risk alerts: the requests about one employer (its credit code) in the last 30 days.
+            # Partial: most cases carry no code, and need no entry.
+            models.Index(
+                fields=["employer_credit_code", "created_at"],
+                name="case_credit_code_idx",
+                condition=~Q(employer_credit_code=""),
+            ),
             models.Index(
                 fields=["-created_at"], name="case_supervised_idx", condition=Q(supervised=True)
             ),

@@ -110,7 +110,7 @@ def watches(actor: User, case: Case) -> bool:
 
 
 def can_see_case(actor: User, case: Case) -> bool:
-    """The rule of ``selectors.visible_cases``, for one loaded case."""
+    """The rule of ``selectors.reachable_cases``, for one loaded case."""
     from .selectors import sees_by_subtree
 
     if not actor.is_authenticated or not actor.is_active:

@@ -2,8 +2,9 @@
 
 Text limits repeat the services' own (imported from them), so the OpenAPI document states them and
 an oversized field is refused before any work; the services still check everything themselves.
-Times are given in Asia/Shanghai (``+08:00``). Worker names and phones in answers to staff pass
-through ``api_support``'s masking rules, which depend on who asks (the request in the context).
+Times are given in Asia/Shanghai (``+08:00``). Worker names, phones and ID numbers in answers to
+staff are masked for everyone (``privacy``); the full ones come one case at a time from the
+logged personal-data endpoint.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ import datetime
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Path, Schema
 from pydantic import AfterValidator
 
-from . import api_support, selectors
+from . import api_support, privacy, selectors
 from .deadlines import due_state
 from .models import Attachment, Case, CaseEvent, Category
 from .services.common import MAX_DAYS, MAX_LONG_TEXT, MAX_NOTE, MAX_REASON
@@ -163,17 +165,23 @@ class CaseItemOut(Schema):
         return due_state(obj) or None
 
     @staticmethod
-    def resolve_worker_name(obj: Case, context: dict[str, Any]) -> str:
-        return api_support.shown_name(_caller(context), obj)
+    def resolve_worker_name(obj: Case) -> str:
+        return privacy.masked_name(obj)
 
     @staticmethod
-    def resolve_phone(obj: Case, context: dict[str, Any]) -> str:
-        return api_support.shown_phone(_caller(context), obj)
+    def resolve_phone(obj: Case) -> str:
+        return privacy.masked_phone(obj)
 
 
 class CaseListQuery(Schema):
     """Filters and paging of the case list; empty filters do not filter."""
 
+    scope: Literal["own", "assisting"] = Field(
+        "own",
+        description="own: cases registered or handled in the caller's subtree, or assigned to "
+        "the caller as lawyer; assisting: cases an assisting unit of the caller's subtree helps "
+        "with, whoever handles them.",
+    )
     status: Status | None = None
     kind: Kind | None = None
     category: str = Field(
@@ -205,7 +213,13 @@ class CaseListQuery(Schema):
 class CasePage(Schema):
     """One page of cases, newest first."""
 
-    count: int = Field(description="Cases matching the filters, on every page together.")
+    count: int = Field(
+        description="Cases matching the filters, on every page together; counted up to 1,000: "
+        "when count_is_exact is false, at least this many."
+    )
+    count_is_exact: bool = Field(
+        description="False when more cases match than were counted: count is then a lower bound."
+    )
     limit: int
     offset: int
     items: list[CaseItemOut]
@@ -332,7 +346,7 @@ class CaseDetailOut(CaseItemOut):
 
     @staticmethod
     def resolve_id_number(obj: Case) -> str:
-        return api_support.shown_id_number(obj)
+        return privacy.masked_id_number(obj)
 
     @staticmethod
     def resolve_owner(obj: Case) -> Any:
@@ -398,14 +412,45 @@ class DuplicateHintOut(Schema):
         return round(getattr(obj, "similarity", 0.0), 2)
 
 
-class IntakeOut(CaseDetailOut):
-    """The registered case, and recent cases that may repeat it (for the agent to check)."""
+class IntakeLinksOut(Schema):
+    self: str = Field(description="The whole case (GET): timeline, units, allowed actions.")
+    duplicates: str = Field(
+        description="Recent cases that may be the same request (GET), for the agent to check."
+    )
 
-    duplicate_hints: list[DuplicateHintOut]
+
+class IntakeOut(Schema):
+    """What intake knows of the case it registered (or found again for a repeated key), without
+    reading it back: the number for the worker, the status and the clock. The whole case and its
+    possible duplicates are one GET away (``links``)."""
+
+    number: str
+    status: Status
+    status_label: str
+    owner: UnitOut = Field(description="The organization that registered the case.")
+    deadline: DeadlineOut
+    created_at: LocalDateTime
+    links: IntakeLinksOut
 
     @staticmethod
-    def resolve_duplicate_hints(obj: Case) -> list[Case]:
-        return getattr(obj, "duplicate_hint_list", [])
+    def resolve_status_label(obj: Case) -> str:
+        return str(obj.get_status_display())
+
+    @staticmethod
+    def resolve_owner(obj: Case) -> Any:
+        return obj.owner_org
+
+    @staticmethod
+    def resolve_deadline(obj: Case) -> Case:
+        return obj
+
+    @staticmethod
+    def resolve_links(obj: Case) -> dict[str, str]:
+        number = {"number": obj.number}
+        return {
+            "self": reverse("api:case_detail", kwargs=number),
+            "duplicates": reverse("api:duplicates", kwargs=number),
+        }
 
 
 class PersonalDataOut(Schema):

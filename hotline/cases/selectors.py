@@ -1,9 +1,19 @@
-"""Reads of cases shared by the pages and the API; every one starts from ``visible_cases``.
+"""Reads of cases shared by the pages and the API; every one starts from the scope below.
 
 Who sees a case: staff whose organization's subtree holds the case's owner, its handling unit
 or one of its assisting units (the provincial federation, the root, sees all); and the lawyer
-the case is assigned to. A user who is only a lawyer sees just the cases assigned to them. The
-paths are stored on the case, so the filter is a few indexed prefix ranges and never a join.
+the case is assigned to. A user who is only a lawyer sees just the cases assigned to them.
+
+Three functions say it, because no single query shape serves every list at a million cases
+(docs/benchmarks.md):
+
+- ``visible_cases``: the lists' scope, owner or handling unit in the subtree, or the lawyer. The
+  paths are stored on the case, so the filter is a few indexed prefix ranges and never a join.
+- ``assisted_cases``: the cases an assisting unit (协办单位) of the subtree helps with, listed on
+  their own (the case list's "assisting" tab, the API's ``scope=assisting``). In the lists' OR,
+  their sub-select would make PostgreSQL test every case of the table for a small unit.
+- ``reachable_cases``: both, for finding one case (by number or id): the detail, its actions,
+  attachments and comments stay open to an assisting unit.
 """
 
 from __future__ import annotations
@@ -11,11 +21,14 @@ from __future__ import annotations
 import datetime
 import functools
 import hmac
+import operator
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,10 +41,11 @@ from .deadlines import LOCAL_ZONE
 from .matching import employer_key, similarity, words
 from .models import Case, CaseAssist, CaseEvent, Category
 from .rules import TRANSITIONS, may
-from .states import OPEN_STATUSES, Action, Rating, Status
+from .states import OPEN_STATUSES, Action, Status
 
 if TYPE_CHECKING:
     from hotline.accounts.models import User
+    from hotline.organizations.models import Organization
 
 # Columns a case list shows: the foreign keys it prints are fetched in the same query.
 LIST_RELATED = ("category", "category__parent", "handling_org", "dispatching_org", "owner_org")
@@ -52,7 +66,8 @@ def sees_by_subtree(user: User) -> bool:
 
 
 def visible_cases(user: User) -> QuerySet[Case]:
-    """Every case ``user`` may see."""
+    """The cases of ``user``'s lists: registered or handled in their subtree, or assigned to
+    them as lawyer. Not the cases their subtree only assists with: ``assisted_cases``."""
     if not user.is_authenticated or not user.is_active:
         return Case.objects.none()
     assigned = Q(lawyer_id=user.pk)
@@ -62,19 +77,60 @@ def visible_cases(user: User) -> QuerySet[Case]:
     if organization.parent_id is None:
         return Case.objects.all()
     path = organization.path
-    assisted = CaseAssist.objects.filter(path__startswith=path).values("case_id")
     return Case.objects.filter(
-        Q(owner_path__startswith=path)
-        | Q(handling_path__startswith=path)
-        | Q(pk__in=assisted)
-        | assigned
+        Q(owner_path__startswith=path) | Q(handling_path__startswith=path) | assigned
     )
 
 
+class _InArray(In):
+    """``column IN (subquery)``, written ``column = ANY(ARRAY(subquery))`` on PostgreSQL.
+
+    PostgreSQL then runs the subquery once, finds those cases by primary key and sorts them:
+    the cost grows with the subtree's assisted cases (a few ms for a county's hundreds, about
+    40 ms for a prefecture's 8,000 at a million cases). Given ``IN (subquery)`` it may instead
+    walk the whole table newest first, testing each case, in the hope of meeting a page of them
+    soon; where assisted cases are rare among the newest, that read 60,000 cases for a county
+    and took 0.4 to 1 s for prefectures (docs/benchmarks.md).
+    """
+
+    def as_postgresql(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
+def assisted_cases(user: User) -> QuerySet[Case]:
+    """The cases an assisting unit in ``user``'s subtree helps with (协办), whoever handles
+    them. For the root, every case that has an assisting unit; for a lawyer only, none."""
+    if not user.is_authenticated or not user.is_active or not sees_by_subtree(user):
+        return Case.objects.none()
+    return Case.objects.filter(_InArray(F("pk"), _assisted_ids(user)))
+
+
+def _assisted_ids(user: User) -> QuerySet[CaseAssist]:
+    return CaseAssist.objects.filter(path__startswith=user.organization.path).values("case_id")
+
+
+def reachable_cases(user: User) -> QuerySet[Case]:
+    """Every case ``user`` may open: ``visible_cases`` and ``assisted_cases``.
+
+    For finding one case (by number or id): the case comes by its index, and then the
+    assisting units are one hashed look-up. Never a list's scope: with the sub-select in the
+    OR, PostgreSQL tests every case of the table for a small unit's list.
+    """
+    cases = visible_cases(user)
+    if not user.is_authenticated or not user.is_active or not sees_by_subtree(user):
+        return cases
+    if user.organization.parent_id is None:
+        return cases
+    return cases | Case.objects.filter(pk__in=_assisted_ids(user))
+
+
 def get_visible_case(user: User, number: str) -> Case:
-    """The case ``number`` if ``user`` may see it; ``NotFound`` otherwise."""
+    """The case ``number`` if ``user`` may open it (``reachable_cases``); ``NotFound``
+    otherwise."""
     found = (
-        visible_cases(user)
+        reachable_cases(user)
         .select_related(*LIST_RELATED, "workplace_division", "lawyer", "merged_into")
         .filter(number=(number or "").strip())
         .first()
@@ -111,6 +167,8 @@ class CaseFilters:
     text: str = ""  # a case number or phone (exact), else words in title, employer, description
     created_from: datetime.date | None = None
     created_to: datetime.date | None = None
+    # The cases the user's subtree assists with (``assisted_cases``) instead of ``visible_cases``.
+    assisting: bool = False
 
 
 def _local_midnight(day: datetime.date) -> datetime.datetime:
@@ -120,10 +178,18 @@ def _local_midnight(day: datetime.date) -> datetime.datetime:
 def case_list(user: User, filters: CaseFilters | None = None) -> QuerySet[Case]:
     """``user``'s cases narrowed by ``filters``, newest first, with what a list row shows.
 
-    A page of it is one query whatever its length (the related rows come joined).
+    A page of it is one query whatever its length (the related rows come joined); a page of
+    the assisting list (``filters.assisting``) is one query and one per related table.
     """
     filters = filters or CaseFilters()
-    cases = visible_cases(user).select_related(*LIST_RELATED).order_by("-created_at", "-id")
+    if filters.assisting:
+        # PostgreSQL guesses that ``assisted_cases`` finds ten cases; joined to the related rows
+        # on that guess, a prefecture's 8,000 were sorted on disk three times (0.36 s instead of
+        # 0.04 s). The related rows come by id instead, for the page's cases only.
+        cases = assisted_cases(user).prefetch_related(*LIST_RELATED)
+    else:
+        cases = visible_cases(user).select_related(*LIST_RELATED)
+    cases = cases.order_by("-created_at", "-id")
     if filters.status:
         cases = cases.filter(status=filters.status)
     if filters.kind:
@@ -189,35 +255,88 @@ def _text_filter(text: str) -> Q:
     )
 
 
-def case_counts(user: User) -> dict[str, int]:
-    """The counts on the work tabs of ``user``'s unit, in one query.
+# The work tabs of a unit: what is waiting for it, each a status and the unit's place on the case.
+WORK_TABS = (
+    "to_accept",
+    "to_dispatch",
+    "to_acknowledge",
+    "in_progress",
+    "to_review",
+    "to_follow_up",
+)
 
-    ``to_accept`` (received by the unit), ``to_acknowledge`` (dispatched to it), ``in_progress``
-    (it is handling), ``to_review`` (replies from the units it dispatched to), ``to_follow_up``
-    (resolved cases of the unit still to be followed up), ``dissatisfied`` (dissatisfied ratings
-    in its subtree awaiting a supervisor).
+# Hand-overs: the actions that give a case to a unit. The latest one says how it got there.
+HANDOVERS = (
+    Action.DISPATCH,
+    Action.REASSIGN,
+    Action.ESCALATE,
+    Action.RETURN,
+    Action.SEND_BACK,
+    Action.REOPEN,
+    Action.APPROVE,
+)
+# The hand-overs that bring a case back up to a unit, which must pass it on again or handle it.
+CAME_BACK = (Action.RETURN, Action.ESCALATE)
+
+
+def latest_handover() -> Subquery:
+    """The action of the case's latest hand-over (``HANDOVERS``), for a case in a queryset: one
+    backward step along the case's events by the (case, sequence) index."""
+    return Subquery(
+        CaseEvent.objects.filter(case_id=OuterRef("pk"), action__in=HANDOVERS)
+        .order_by("-sequence")
+        .values("action")[:1]
+    )
+
+
+def work_tab_filter(tab: str, org: Organization) -> Q | None:
+    """The condition of the work tab ``tab`` of ``org``; None for a name that is no work tab.
+
+    ``to_accept`` (received by the unit), ``to_dispatch`` (accepted by the unit and not handed
+    to anyone, or come back to it from below: it must dispatch or answer them), ``to_acknowledge``
+    (dispatched to it), ``in_progress`` (it is handling), ``to_review`` (replies from the units it
+    dispatched to), ``to_follow_up`` (resolved cases of the unit still to be followed up).
+    """
+    if tab == "to_accept":
+        return Q(status=Status.RECEIVED, owner_org=org)
+    if tab == "to_dispatch":
+        # Back at the owner a returned case is "accepted" with no handling unit; an intermediate
+        # unit (a prefecture whose county returned it) holds it "in progress" again, told apart
+        # from its own handling by how it got there. Both branches are narrow index ranges.
+        came_back = Q(status=Status.IN_PROGRESS, handling_org=org) & In(
+            latest_handover(), CAME_BACK
+        )
+        return Q(status=Status.ACCEPTED, owner_org=org) | came_back
+    if tab == "to_acknowledge":
+        return Q(status=Status.DISPATCHED, handling_org=org)
+    if tab == "in_progress":
+        return Q(status=Status.IN_PROGRESS, handling_org=org)
+    if tab == "to_review":
+        return Q(status=Status.REPLIED, dispatching_org=org)
+    if tab == "to_follow_up":
+        return Q(status=Status.RESOLVED, rating="", owner_org=org)
+    return None
+
+
+def case_counts(user: User, tabs: Sequence[str] = WORK_TABS) -> dict[str, int]:
+    """How many cases each of the work ``tabs`` of ``user``'s unit holds, in one query.
+
+    Each tab is one status of the unit's own cases, so the query is an OR of narrow index
+    ranges (status, or unit and status) whatever the size of the scope; it never reads the
+    unit's closed cases (docs/benchmarks.md).
     """
     org = user.organization
-    unit_cases = visible_cases(user).filter(
-        Q(owner_org=org)
-        | Q(handling_org=org)
-        | Q(dispatching_org=org)
-        | Q(status=Status.RESOLVED, rating=Rating.DISSATISFIED, owner_path__startswith=org.path)
-    )
+    conditions = {tab: work_tab_filter(tab, org) for tab in tabs}
+    wanted = [condition for condition in conditions.values() if condition is not None]
+    if not wanted:
+        return {}
+    unit_cases = visible_cases(user).filter(functools.reduce(operator.or_, wanted))
     return unit_cases.aggregate(
-        to_accept=Count("pk", filter=Q(status=Status.RECEIVED, owner_org=org)),
-        to_acknowledge=Count("pk", filter=Q(status=Status.DISPATCHED, handling_org=org)),
-        in_progress=Count("pk", filter=Q(status=Status.IN_PROGRESS, handling_org=org)),
-        to_review=Count("pk", filter=Q(status=Status.REPLIED, dispatching_org=org)),
-        to_follow_up=Count("pk", filter=Q(status=Status.RESOLVED, rating="", owner_org=org)),
-        dissatisfied=Count(
-            "pk",
-            filter=Q(
-                status=Status.RESOLVED,
-                rating=Rating.DISSATISFIED,
-                owner_path__startswith=org.path,
-            ),
-        ),
+        **{
+            tab: Count("pk", filter=condition)
+            for tab, condition in conditions.items()
+            if condition is not None
+        }
     )
 
 

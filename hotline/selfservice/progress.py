@@ -1,8 +1,10 @@
 """Where a request stands, in the worker's words: four steps and one plain sentence.
 
 The steps are 已受理 → 办理中 → 已办结 → 已评价; the internal statuses (dispatched, replied, ...)
-are staff business and collapse into "being handled". A request that left the usual path
-(declined, merged, transferred) shows no steps, only what happened and what to do.
+are staff business and collapse into "being handled". A request answered on first contact was
+never handed to a handling unit: its "being handled" step is shown as skipped, not as done. A
+request that left the usual path (declined, merged, transferred) shows no steps, only what
+happened and what to do.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from hotline.cases.selectors import TimelineEntry
 from hotline.cases.states import Rating, Status
 
 STEPS: tuple[Promise, ...] = (_("Accepted"), _("Being handled"), _("Resolved"), _("Rated"))
+HANDLING_STEP = 1  # the index of "being handled" in STEPS
 HANDLING = frozenset({Status.DISPATCHED, Status.IN_PROGRESS, Status.REPLIED})
 
 
@@ -25,6 +28,7 @@ class Step:
     label: Promise
     done: bool
     current: bool
+    skipped: bool = False  # passed over: the request was answered without being handed on
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,8 @@ class Progress:
     tone: str  # "info", "success", "warning" or "secondary": the colour of the headline
     off_path: bool  # declined, merged or transferred: the steps do not apply
     can_rate: bool
+    # Resolved on first contact (never dispatched): there was no "being handled" step.
+    answered_at_once: bool = False
 
     @property
     def complete(self) -> bool:
@@ -43,10 +49,18 @@ class Progress:
     def steps(self) -> list[Step]:
         # The step in hand is the last one reached, or the first while nothing is reached yet.
         current = max(self.reached - 1, 0)
-        return [
-            Step(label=label, done=index < self.reached, current=index == current)
-            for index, label in enumerate(STEPS)
-        ]
+        steps = []
+        for index, label in enumerate(STEPS):
+            skipped = self.answered_at_once and index == HANDLING_STEP
+            steps.append(
+                Step(
+                    label=label,
+                    done=index < self.reached and not skipped,
+                    current=index == current,
+                    skipped=skipped,
+                )
+            )
+        return steps
 
 
 def progress_of(case: Case) -> Progress:
@@ -64,15 +78,18 @@ def progress_of(case: Case) -> Progress:
         return Progress(1, _("Accepted: the handling is being arranged."), "info", False, False)
     if status in HANDLING:
         return Progress(2, _("Being handled by the union."), "info", False, False)
+    at_once = case.dispatched_at is None
     if status == Status.RESOLVED and not rating:
-        return Progress(3, _("Resolved: please rate the result."), "success", False, True)
+        return Progress(3, _("Resolved: please rate the result."), "success", False, True, at_once)
     if status == Status.RESOLVED and rating == Rating.DISSATISFIED:
         return Progress(
-            4, _("Rated: a supervisor is reviewing your rating."), "warning", False, False
+            4, _("Rated: a supervisor is reviewing your rating."), "warning", False, False, at_once
         )
     if rating:
-        return Progress(4, _("Finished. Thank you for your rating."), "success", False, False)
-    return Progress(3, _("Finished."), "success", False, False)
+        return Progress(
+            4, _("Finished. Thank you for your rating."), "success", False, False, at_once
+        )
+    return Progress(3, _("Finished."), "success", False, False, at_once)
 
 
 def _off_path(headline: Promise) -> Progress:

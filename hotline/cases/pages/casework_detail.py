@@ -18,13 +18,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from hotline.accounts.access_log import record_access
-from hotline.accounts.models import AccessEvent
-from hotline.core.errors import NotFound
+from hotline.core.errors import DomainError, NotFound
 from hotline.notifications.selectors import unread_notifications
 from hotline.notifications.services import mark_read
 
-from .. import crypto
+from .. import crypto, privacy
 from ..forms import ACTION_FORMS, NOTE_ACTIONS, ActionForm, action_form
 from ..models import Case, CaseEvent
 from ..page_selectors import (
@@ -234,30 +232,19 @@ def _after_leaving(request: HttpRequest) -> str:
 def personal_data(request: HttpRequest, number: str) -> HttpResponse:
     """The worker's full phone and ID number, for the roles that contact workers; logged."""
     case = case_or_404(request, number)
-    if not may_see_personal_data(request.user, case):
-        raise PermissionDenied
-    id_number = ""
-    broken = False
-    if case.id_number_encrypted:
-        try:
-            id_number = crypto.decrypt(case.id_number_encrypted)
-        except ValueError:
-            broken = True
-    record_access(
-        AccessEvent.PERSONAL_DATA_VIEW,
-        request=request,
-        user=request.user,
-        detail=f"case {case.number}: phone, ID number",
-    )
+    try:
+        data = privacy.reveal_personal_data(request, request.user, case)
+    except DomainError as refused:
+        raise PermissionDenied from refused
     slot = request.POST.get("slot", "")
     context = {
         "case": case,
         "slot": slot if SLOT.match(slot) else "",
         "compact": request.POST.get("compact") == "1",
         "revealed": True,
-        "phone": case.phone,
-        "id_number": id_number,
-        "broken": broken,
+        "phone": data.phone,
+        "id_number": data.id_number,
+        "broken": data.id_number_unreadable,
         "can_reveal": True,
     }
     return render(request, "cases/_personal_data.html", context)

@@ -23,13 +23,14 @@ from ..forms import CaseFilterForm
 from ..models import Case
 from ..page_selectors import (
     Tab,
-    in_tab,
+    counted_tabs,
     list_rows,
     search_units,
+    tab_cases,
     units_by_id,
     work_tabs,
 )
-from ..selectors import case_counts, case_list, count_cases
+from ..selectors import case_counts, count_cases
 from .casework_common import CASE_ROLES, CappedPaginator, is_htmx, query_without, staff_page
 
 PAGE_SIZE = 25
@@ -45,11 +46,11 @@ def _filtered(
     which show no tabs, does not count them.
     """
     user = request.user
-    tabs = work_tabs(user, case_counts(user) if with_counts else {})
+    tabs = work_tabs(user, case_counts(user, counted_tabs(user)) if with_counts else {})
     form = CaseFilterForm(request.GET or None, user=user, tabs=[tab.key for tab in tabs])
     filters, tab = form.filters()
     form.current_tab = tab  # type: ignore[attr-defined]
-    return form, tabs, in_tab(case_list(user, filters), user, tab)
+    return form, tabs, tab_cases(user, filters, tab)
 
 
 @require_GET

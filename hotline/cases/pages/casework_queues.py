@@ -229,11 +229,14 @@ def quick_follow_up(request: HttpRequest, number: str) -> HttpResponse:
         _flash(request, form, done)
         return redirect("cases:follow_up")
     if done is not None:
-        return render(
-            request,
-            "cases/_follow_up_done.html",
-            {"case": done, "message": form.done_message},
-        )
+        # The queue's header count is redrawn with the row (an out-of-band swap), so it does not
+        # go on saying a call is waiting until the page is reloaded.
+        context = {
+            "case": done,
+            "message": form.done_message,
+            "remaining": follow_up_queue(request.user).count(),
+        }
+        return render(request, "cases/_follow_up_done.html", context)
     row = _follow_up_row(list_rows([case])[0], request.user, form)
     return render(
         request, "cases/_follow_up_row.html", {"case": row, "row_message": form.error_message}

@@ -13,7 +13,6 @@ import uuid
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -204,27 +203,27 @@ class RegisterForm(WorkbenchForm):
             return None
         title = data["title"] or title_from(data["description"])
         try:
-            with transaction.atomic():
-                case, created = services.register_case(
-                    actor=self.user,
-                    channel=data["channel"],
-                    kind=data["kind"],
-                    category=data["category"],
-                    title=title,
-                    description=data["description"],
-                    worker_name=data["worker_name"],
-                    phone=data["phone"],
-                    id_number=data["id_number"],
-                    is_anonymous=data["is_anonymous"],
-                    is_confidential=data["is_confidential"],
-                    employer_name=data["employer_name"],
-                    employer_credit_code=data["employer_credit_code"],
-                    workplace_division=division,
-                    people_involved=data["people_involved"],
-                    intake_key=f"form:{self.user.pk}:{data['intake_uuid']}",
-                )
-                if created and accept:
-                    case = services.accept(case, actor=self.user)
+            # One transaction in the service (a refused acceptance registers nothing), with the
+            # case number drawn before it.
+            case, created = services.register_case(
+                actor=self.user,
+                channel=data["channel"],
+                kind=data["kind"],
+                category=data["category"],
+                title=title,
+                description=data["description"],
+                worker_name=data["worker_name"],
+                phone=data["phone"],
+                id_number=data["id_number"],
+                is_anonymous=data["is_anonymous"],
+                is_confidential=data["is_confidential"],
+                employer_name=data["employer_name"],
+                employer_credit_code=data["employer_credit_code"],
+                workplace_division=division,
+                people_involved=data["people_involved"],
+                intake_key=f"form:{self.user.pk}:{data['intake_uuid']}",
+                accept=accept,
+            )
         except DomainError as refused:
             if not data["title"]:
                 # The agent left the title to us: a missing request is reported there, not here.

@@ -3,6 +3,12 @@ accepts it, declines it with a referral, resolves it on first contact, or gives 
 
 Intake is idempotent: a submission carrying an intake key that was already used returns the case
 it made, even when the two submissions race (the key is unique in the database).
+
+Case numbers are drawn before the intake's transaction when the caller has none open
+(``next_case_number``): the day's counter row is then locked for one statement, not until the case
+commits, so concurrent intakes do not queue behind each other. The price is that an intake that
+fails after drawing (a database error, a lost race on the intake key, a refused acceptance) leaves
+its number unused: numbers rise within a day but may skip one.
 """
 
 from __future__ import annotations
@@ -10,9 +16,10 @@ from __future__ import annotations
 import datetime
 from collections.abc import Collection
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from hotline.accounts.models import Role
@@ -23,7 +30,7 @@ from hotline.organizations.validators import is_valid_credit_code
 
 from .. import crypto
 from ..deadlines import clear_clock, local_date, set_clock
-from ..events import record
+from ..events import next_event, record
 from ..matching import employer_key
 from ..models import Case, Category, DailySequence
 from ..rules import INTAKE_ROLES, role_required
@@ -49,14 +56,17 @@ MAX_EMPLOYER = 200
 MAX_INTAKE_KEY = 100
 MAX_PEOPLE = 100_000
 
+Row = TypeVar("Row", bound=Model)
+
 
 def next_case_number(day: datetime.date) -> str:
     """``YYYYMMDD`` + the day's next 5-digit sequence number.
 
-    The day's counter row is incremented in place, so concurrent intakes serialize on that row
-    until their transactions end and never draw the same number. Callers therefore draw the
-    number as late as they can, and it is incremented and read in one statement: under load,
-    the time each intake holds the row bounds how many intakes a second can commit at all.
+    The day's counter row is incremented and read in one statement, so two intakes never draw the
+    same number. Outside a transaction (autocommit) that statement commits at once and the row is
+    free again; inside one, the row stays locked until that transaction ends, and every other
+    intake of the day waits for it: under load, the time the row is held bounds how many intakes
+    a second can commit at all (docs/benchmarks.md).
     """
     last = _increment_day(day)
     if last is None:
@@ -74,9 +84,17 @@ def _increment_day(day: datetime.date) -> int | None:
     """The day's counter, incremented; None when the day has no row yet. (``UPDATE ...
     RETURNING``, which the ORM's ``update()`` cannot express: PostgreSQL, and SQLite 3.35+.)"""
     table = connection.ops.quote_name(DailySequence._meta.db_table)
+    unhurried = ""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        # A statement in its own transaction: its commit need not wait for the disk, so the row
+        # is free again at once rather than after a flush of the log (which would cap the day's
+        # intakes at one per flush). Safe: a case that uses the number commits later, in the
+        # same write-ahead log, and flushing that commit flushes this one first; if the server
+        # stops before, no committed case has the number and it is simply drawn again.
+        unhurried = " AND set_config('synchronous_commit', 'off', true) IS NOT NULL"
     with connection.cursor() as cursor:
         cursor.execute(
-            f'UPDATE {table} SET "last" = "last" + 1 WHERE "day" = %s RETURNING "last"',
+            f'UPDATE {table} SET "last" = "last" + 1 WHERE "day" = %s{unhurried} RETURNING "last"',
             [connection.ops.adapt_datefield_value(day)],
         )
         row = cursor.fetchone()
@@ -103,6 +121,12 @@ class _Intake:
     people_involved: int
 
 
+def _one(rows: QuerySet[Row]) -> Row | None:
+    """The row a unique key finds, or None: ``first()`` without its ``ORDER BY``, which costs
+    Django more to compile than the lookup costs the database (docs/benchmarks.md)."""
+    return next(iter(rows.order_by()[:1]), None)
+
+
 def _choice(value: str, allowed: Collection[str], field: str) -> str:
     if value not in allowed:
         raise DomainError(
@@ -115,7 +139,7 @@ def _choice(value: str, allowed: Collection[str], field: str) -> str:
 
 def _category(value: Category | str | None) -> Category:
     code = value.code if isinstance(value, Category) else (value or "").strip()
-    found = Category.objects.filter(code=code, is_active=True).first() if code else None
+    found = _one(Category.objects.filter(code=code, is_active=True)) if code else None
     if found is None:
         raise DomainError(
             "case.unknown_category",
@@ -129,7 +153,7 @@ def _division(value: Division | str | None) -> Division | None:
     if value is None or value == "":
         return None
     code = value.code if isinstance(value, Division) else str(value).strip()
-    found = Division.objects.filter(code=code).first()
+    found = _one(Division.objects.filter(code=code))
     if found is None:
         raise DomainError(
             "case.unknown_division",
@@ -270,12 +294,18 @@ def register_case(
     people_involved: int = 1,
     intake_key: str | None = None,
     owner_org: Organization | None = None,
+    accept: bool = False,
 ) -> tuple[Case, bool]:
     """Register a request; ``(case, created)``. ``created`` is False for a repeated submission.
 
     ``actor`` None is a worker on the public pages: the case belongs to the provincial centre.
     Staff (agents, dispatchers) register for their own organization, or ``owner_org`` below it.
-    The case starts ``received`` with the acceptance clock running.
+    The case starts ``received`` with the acceptance clock running; with ``accept``, the actor
+    also accepts it in the same transaction (a refused acceptance registers nothing). A repeated
+    submission is returned as it stands, never accepted again.
+
+    Called outside a transaction, the case number is drawn and committed first (see the module's
+    docstring); inside the caller's transaction, it is drawn there.
     """
     owner = _owner(actor, owner_org)
     intake = _check_intake(
@@ -296,13 +326,20 @@ def register_case(
         people_involved=people_involved,
     )
     key = _full_intake_key(actor, intake.phone, intake_key)
-    if key is not None:
-        existing = Case.objects.filter(intake_key=key).first()
-        if existing is not None:
-            return existing, False
+    # The key is new nearly always: a query cheap to build asks first, the case is read if found.
+    if key is not None and Case.objects.filter(intake_key=key).exists():
+        return Case.objects.get(intake_key=key), False
+    moment = now()
+    # Outside a transaction this commits at once; inside, the caller's transaction holds the row.
+    number = next_case_number(local_date(moment))
     try:
         with transaction.atomic():
-            return _create(actor, owner, intake, key), True
+            case = _create(actor, owner, intake, key, number, moment)
+            if accept:
+                if actor is None:
+                    raise role_required()
+                case = _accept(case, actor=actor)
+            return case, True
     except IntegrityError:
         # A concurrent submission with the same key committed first: it made the case.
         existing = Case.objects.filter(intake_key=key).first() if key else None
@@ -311,9 +348,16 @@ def register_case(
         return existing, False
 
 
-def _create(actor: User | None, owner: Organization, intake: _Intake, key: str | None) -> Case:
-    moment = now()
+def _create(
+    actor: User | None,
+    owner: Organization,
+    intake: _Intake,
+    key: str | None,
+    number: str,
+    moment: datetime.datetime,
+) -> Case:
     case = Case(
+        number=number,
         channel=intake.channel,
         kind=intake.kind,
         category=intake.category,
@@ -337,10 +381,9 @@ def _create(actor: User | None, owner: Organization, intake: _Intake, key: str |
     )
     set_owner(case, owner)
     set_clock(case, Stage.ACCEPT, moment)
-    # Last, just before the writes: from here the day's counter row is held until commit.
-    case.number = next_case_number(local_date(moment))
-    case.save(force_insert=True)
-    record(
+    # The first event is hashed before the row exists, so the case is inserted with its chain
+    # head already set: one write of the case row instead of an insert and an update.
+    event = next_event(
         case,
         actor=actor,
         action=Action.CREATE,
@@ -350,6 +393,8 @@ def _create(actor: User | None, owner: Organization, intake: _Intake, key: str |
         public=True,
         at=moment,
     )
+    case.save(force_insert=True)
+    event.save(force_insert=True)
     return case
 
 
@@ -375,6 +420,10 @@ def accept(case: Case, *, actor: User) -> Case:
         )
         queue_sms(case=case, template="accepted")
     return case
+
+
+# ``register_case``'s ``accept`` argument hides the function's name inside it.
+_accept = accept
 
 
 def decline(case: Case, *, actor: User, referral: str) -> Case:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from hotline.accounts.models import Role, User
 from hotline.cases import services
 from hotline.cases.crypto import id_number_check_char
-from hotline.cases.models import Case, CaseAssist, CaseEvent
+from hotline.cases.models import Case, CaseAssist, CaseEvent, Category
 from hotline.cases.states import Channel, Kind
 from hotline.core.errors import DomainError
 from hotline.notifications.models import OutboxMessage
@@ -48,6 +48,14 @@ class Staff:
     chengzhong_handler: User
     golmud_handler: User
     haixi_dispatcher: User
+
+
+@pytest.fixture
+def wage_categories() -> None:
+    """The categories intake uses, for a transactional test: it runs after whatever an earlier
+    transactional test flushed, the data migration's categories included."""
+    wages, _ = Category.objects.get_or_create(code="01", defaults={"name": "劳动报酬"})
+    Category.objects.get_or_create(code="0101", defaults={"name": "拖欠工资", "parent": wages})
 
 
 @pytest.fixture

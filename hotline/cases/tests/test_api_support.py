@@ -1,4 +1,4 @@
-"""Who sees a worker's contact details through the API, and the helpers the API tests share.
+"""Who sees a worker's personal data through the API, and the helpers the API tests share.
 
 ``Caller`` calls the API as one user with a bearer token; the other ``test_api_*`` modules import
 it from here.
@@ -13,7 +13,7 @@ from django.test import Client
 
 from hotline.accounts.models import AccessEvent, AccessLog, Role, User
 from hotline.accounts.tokens import create_api_token
-from hotline.cases import api_support
+from hotline.cases import api_support, privacy
 from hotline.cases.tests.conftest import id_number
 from hotline.core.errors import DomainError
 from hotline.testing import factories as f
@@ -57,68 +57,48 @@ def ok(response: Any, status: int = 200) -> Any:
     return response.json()
 
 
-# --- masking rules -----------------------------------------------------------------------------
+# --- masking and the personal data rule (``privacy``, shared with the pages) ---------------------
 
 
 @pytest.mark.parametrize(
     ("name", "masked"), [("张师傅", "张**"), ("李", "李*"), ("", ""), ("  王五 ", "王*")]
 )
 def test_a_name_is_masked_to_its_first_character(name, masked):
-    assert api_support.mask_name(name) == masked
+    assert privacy.mask_name(name) == masked
 
 
-@pytest.mark.parametrize("role", [Role.AGENT, Role.LAWYER])
-def test_agents_and_lawyers_see_the_contact_details_of_an_ordinary_case(staff, new_case, role):
-    user = f.user(staff.agent.organization, role)
+def test_lists_mask_the_phone_and_name_for_every_role(new_case):
     case = new_case()
-    assert api_support.shown_phone(user, case) == "13897112345"
-    assert api_support.shown_name(user, case) == "张师傅"
+    assert (privacy.masked_phone(case), privacy.masked_name(case)) == ("138****2345", "张**")
 
 
-@pytest.mark.parametrize(
-    "role", [Role.DISPATCHER, Role.HANDLER, Role.SUPERVISOR, Role.LEADER, Role.ADMIN]
-)
-def test_other_roles_see_masked_contact_details(staff, new_case, role):
-    user = f.user(staff.agent.organization, role)
-    case = new_case()
-    assert api_support.shown_phone(user, case) == "138****2345"
-    assert api_support.shown_name(user, case) == "张**"
-
-
-@pytest.mark.parametrize("flag", ["is_anonymous", "is_confidential"])
-def test_anonymous_and_confidential_cases_are_masked_even_for_agents(staff, new_case, flag):
-    case = new_case(**{flag: True})
-    assert api_support.shown_phone(staff.agent, case) == "138****2345"
-    assert api_support.shown_name(staff.agent, case) == ("" if flag == "is_anonymous" else "张**")
+def test_an_anonymous_case_shows_no_name_at_all(new_case):
+    assert privacy.masked_name(new_case(is_anonymous=True)) == ""
 
 
 def test_the_id_number_shows_only_its_last_four_characters(new_case):
     case = new_case(id_number=id_number())
-    shown = api_support.shown_id_number(case)
+    shown = privacy.masked_id_number(case)
     assert shown.endswith(case.id_number_tail) and shown.count("*") == 14
-    assert api_support.shown_id_number(new_case()) == ""
+    assert privacy.masked_id_number(new_case()) == ""
 
 
-# --- the personal data view --------------------------------------------------------------------
-
-
-def test_the_handling_units_handler_may_view_personal_data_but_a_sibling_unit_may_not(
+def test_the_staff_who_contact_the_worker_may_reveal_and_those_who_judge_the_work_may_not(
     staff, flow, accepted_case, tree
 ):
     case = flow.at_prefecture(accepted_case())
-    assert api_support.may_view_personal_data(staff.xining_handler, case)
-    assert not api_support.may_view_personal_data(staff.chengdong_handler, case)
-    assert api_support.may_view_personal_data(staff.province_supervisor, case)
-    assert not api_support.may_view_personal_data(f.user(tree.xining, Role.LEADER), case)
+    assert privacy.may_see_personal_data(staff.agent, case)  # the registering centre
+    assert privacy.may_see_personal_data(staff.xining_handler, case)  # the handling unit
+    assert not privacy.may_see_personal_data(staff.chengdong_handler, case)  # a sibling unit
+    assert not privacy.may_see_personal_data(staff.province_supervisor, case)
+    assert not privacy.may_see_personal_data(f.user(tree.xining, Role.LEADER), case)
 
 
-def test_only_the_centre_may_view_the_personal_data_of_an_anonymous_case(
-    staff, flow, accepted_case
-):
-    case = flow.at_prefecture(accepted_case(is_anonymous=True))
-    assert api_support.may_view_personal_data(staff.agent, case)
-    assert not api_support.may_view_personal_data(staff.xining_handler, case)
-    assert not api_support.may_view_personal_data(staff.province_supervisor, case)
+def test_a_confidential_case_is_revealed_only_to_the_registering_centre(staff, flow, accepted_case):
+    case = flow.at_prefecture(accepted_case(is_confidential=True))
+    assert privacy.may_see_personal_data(staff.agent, case)
+    assert not privacy.may_see_personal_data(staff.xining_handler, case)
+    assert not privacy.may_see_personal_data(staff.province_supervisor, case)
 
 
 def test_viewing_personal_data_decrypts_the_id_number_and_writes_the_access_log(

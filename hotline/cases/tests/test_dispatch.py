@@ -233,10 +233,12 @@ def test_escalate_needs_a_note(accepted_case, flow, staff, refused):
         services.escalate(case, actor=staff.chengdong_handler, note="")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has no row locks to race on")
 @pytest.mark.parametrize("action", ["acknowledge", "return", "dispatch"])
-def test_two_people_acting_on_one_case_at_once_cannot_both_win(staff, tree, new_case, action):
+def test_two_people_acting_on_one_case_at_once_cannot_both_win(
+    wage_categories, staff, tree, new_case, action
+):
     case = services.accept(new_case(), actor=staff.agent)
     if action == "dispatch":
         # Two agents of the centre send the same case to two different prefectures.

@@ -11,7 +11,7 @@ from django.core.files.base import ContentFile
 from hotline.cases import services
 from hotline.cases.attachments import MAX_ATTACHMENT_BYTES
 from hotline.cases.models import Attachment
-from hotline.cases.selectors import public_timeline
+from hotline.cases.selectors import allowed_actions, public_timeline
 from hotline.cases.states import Action, Status
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -55,6 +55,25 @@ def test_a_closed_case_cannot_be_merged(new_case, accepted_case, staff, refused)
     declined = services.decline(new_case(), actor=staff.agent, referral="拨打12333")
     with refused(declined, "case.wrong_status"):
         services.merge(declined, actor=staff.agent, into=accepted_case())
+
+
+def test_a_repeat_may_be_merged_while_it_is_still_being_handled(
+    new_case, accepted_case, flow, staff
+):
+    original = accepted_case()
+    duplicate = flow.at_prefecture(accepted_case(phone="13997100000"))
+    assert services.merge(duplicate, actor=staff.agent, into=original).status == Status.MERGED
+
+
+@pytest.mark.parametrize("step", ["replied", "resolved"])
+def test_a_repeat_may_be_merged_in_any_open_state_even_after_the_reply(
+    accepted_case, flow, staff, step
+):
+    # PRODUCT.md: merge (any open state) -> merged.
+    case = accepted_case(phone="13997100000")
+    case = flow.replied_at_prefecture(case) if step == "replied" else flow.resolved(case)
+    assert "merge" in allowed_actions(staff.agent, case)
+    assert services.merge(case, actor=staff.agent, into=accepted_case()).status == Status.MERGED
 
 
 def test_internal_comment_stays_off_the_public_timeline(accepted_case, staff):

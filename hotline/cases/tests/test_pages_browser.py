@@ -151,6 +151,30 @@ def test_the_list_filters_as_one_types_and_keeps_the_filters_in_the_address(
     )
 
 
+def test_an_assisting_unit_finds_the_case_on_its_assisting_tab_and_comments(
+    page: Page, accepted_case, staff, tree
+):
+    case = services.dispatch(
+        accepted_case(title="盐湖企业拖欠农民工工资"),
+        actor=staff.agent,
+        to=tree.xining,
+        assisting=[tree.golmud],
+    )
+
+    log_in(page, staff.golmud_handler.username)
+    page.goto("/cases/")
+    expect(page.get_by_test_id("no-cases")).to_be_visible()
+    page.get_by_test_id("tab-assisting").click()
+    expect(page.get_by_test_id("assisting-note")).to_be_visible()
+    expect(page.get_by_test_id("case-row")).to_have_count(1)
+    assert "tab=assisting" in page.url
+    page.get_by_role("link", name=case.number).click()
+    expect(page.get_by_test_id("assisting-units")).to_contain_text("格尔木市总工会")
+    page.get_by_test_id("form-comment").locator("textarea").fill("已协助核实企业用工情况")
+    page.get_by_test_id("submit-comment").click()
+    expect(page.get_by_test_id("timeline")).to_contain_text("已协助核实企业用工情况")
+
+
 def test_a_prefecture_dispatcher_finds_a_unit_by_name_and_dispatches_to_it(
     page: Page, accepted_case, flow, staff, tree
 ):

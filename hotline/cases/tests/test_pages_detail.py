@@ -248,6 +248,29 @@ def test_a_supervisor_looking_at_a_case_does_not_read_the_handling_units_notices
     assert Notification.objects.get(case=case).read_at is None
 
 
+def test_the_case_page_costs_the_same_queries_for_a_short_and_a_long_history(
+    client, at_chengdong, staff, settings, tmp_path, django_assert_max_num_queries
+):
+    settings.MEDIA_ROOT = str(tmp_path)
+
+    def add_history(count: int) -> None:
+        for index in range(count):
+            services.comment(at_chengdong, actor=staff.chengdong_handler, text=f"进展 {index}")
+            services.urge(at_chengdong, actor=staff.xining_dispatcher, note=f"催办 {index}")
+            upload = SimpleUploadedFile(f"scan-{index}.png", PNG, content_type="image/png")
+            services.attach(at_chengdong, actor=staff.chengdong_handler, file=upload)
+
+    add_history(1)
+    client.force_login(staff.chengdong_handler)
+    client.get(page_of(at_chengdong))
+    with django_assert_max_num_queries(25) as few:
+        client.get(page_of(at_chengdong))
+    add_history(12)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get(page_of(at_chengdong)).content.decode()
+    assert "进展 11" in page and "scan-11.png" in page
+
+
 def test_the_case_page_costs_a_bounded_number_of_queries(
     client, at_chengdong, staff, django_assert_max_num_queries
 ):

@@ -110,3 +110,26 @@ def test_the_export_link_on_the_list_carries_the_filters(client, two_cases, staf
     client.force_login(staff.province_supervisor)
     page = client.get("/cases/", {"kind": "help", "page": "1"}).content.decode()
     assert 'href="/cases/export.xlsx?kind=help"' in page
+
+
+def test_the_ledger_costs_the_same_queries_for_2_and_for_30_cases(
+    client, two_cases, accepted_case, staff, django_assert_max_num_queries
+):
+    client.force_login(staff.province_supervisor)
+    client.get(EXPORT)
+    with django_assert_max_num_queries(15) as few:
+        assert len(workbook_rows(client.get(EXPORT))) == 3
+    for index in range(28):
+        accepted_case(phone=f"139971{index:05d}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert len(workbook_rows(client.get(EXPORT))) == 31
+
+
+def test_the_ledger_keeps_control_characters_from_breaking_the_workbook(
+    client, accepted_case, staff
+):
+    case = accepted_case(employer_name="青海\x0b某公司\x1f", title="  前后有空格  ")
+    client.force_login(staff.province_supervisor)
+    rows = workbook_rows(client.get(EXPORT))
+    row = next(row for row in rows if row[0] == case.number)
+    assert "青海某公司" in row

@@ -93,6 +93,16 @@ def test_the_inbox_shows_urges_with_the_latest_note(client, at_xining_waiting, s
     assert "第一次催办" not in page
 
 
+def test_the_inbox_is_called_what_the_menu_calls_it(client, staff):
+    from hotline.core.navigation import NAVIGATION
+
+    menu = next(str(item.label) for item in NAVIGATION if item.url_name == "cases:inbox")
+    client.force_login(staff.xining_handler)
+    page = client.get(INBOX).content.decode()
+    assert f'data-testid="page-title">{menu}</h1>' in page
+    assert f"<title>{menu}" in page
+
+
 @pytest.fixture
 def at_xining_waiting(accepted_case, staff, tree):
     return services.dispatch(accepted_case(), actor=staff.agent, to=tree.xining)
@@ -344,6 +354,25 @@ def test_recording_a_follow_up_inline_redraws_the_row_as_done(client, accepted_c
     assert (case.status, case.rating, case.solved) == (Status.CLOSED, "basically_satisfied", True)
 
 
+def test_recording_a_follow_up_redraws_the_queues_count_with_the_row(
+    client, accepted_case, flow, staff
+):
+    case = flow.resolved(accepted_case())
+    flow.resolved(accepted_case(phone="13997100001"))
+    client.force_login(staff.agent)
+    assert "待回访 2 件" in client.get(FOLLOW_UP).content.decode()
+    prefix = f"fu{case.pk}"
+    page = client.post(
+        f"/cases/{case.number}/follow-up/",
+        {f"{prefix}-rating": "satisfied", f"{prefix}-solved": "yes"},
+        headers=HTMX,
+    ).content.decode()
+    # An out-of-band swap of the header, next to the row.
+    count = page[page.index('id="follow-up-count"') :]
+    assert 'hx-swap-oob="true"' in count.split(">", 1)[0]
+    assert "待回访 1 件" in count
+
+
 def test_a_follow_up_without_a_rating_is_refused_in_the_row(client, accepted_case, flow, staff):
     case = flow.resolved(accepted_case())
     before = snapshot(case)
@@ -354,6 +383,7 @@ def test_a_follow_up_without_a_rating_is_refused_in_the_row(client, accepted_cas
     ).content.decode()
     assert "请选择满意度评价。" in page
     assert f'id="follow-up-row-{case.pk}"' in page
+    assert "hx-swap-oob" not in page  # nothing was recorded: the count stands
     assert snapshot(case) == before
 
 

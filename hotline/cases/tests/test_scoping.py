@@ -64,12 +64,15 @@ def test_a_case_registered_by_a_prefecture_is_seen_there_before_dispatch(staff):
     assert case not in visible_cases(staff.haixi_dispatcher)
 
 
-def test_an_assisting_unit_sees_the_case(accepted_case, staff, tree):
+def test_an_assisting_unit_opens_the_case_but_lists_it_apart(accepted_case, staff, tree):
     case = services.dispatch(
         accepted_case(), actor=staff.agent, to=tree.xining, assisting=[tree.golmud]
     )
     assert get_visible_case(staff.golmud_handler, case.number) == case
-    assert case not in visible_cases(f.user(tree.delingha, Role.HANDLER))
+    # Its lists: the assisting tab (test_assisting.py), not the cases of its own subtree.
+    assert case not in visible_cases(staff.golmud_handler)
+    with pytest.raises(NotFound):
+        get_visible_case(f.user(tree.delingha, Role.HANDLER), case.number)
 
 
 def test_a_lawyer_sees_only_the_cases_assigned_to_them(accepted_case, staff):
@@ -179,20 +182,48 @@ def test_counts_for_the_work_tabs(accepted_case, flow, new_case, staff, tree):
     services.approve(replied, actor=staff.agent)
     assert case_counts(staff.agent) == {
         "to_accept": 1,
+        "to_dispatch": 0,
         "to_acknowledge": 0,
         "in_progress": 0,
         "to_review": 0,
         "to_follow_up": 1,
-        "dissatisfied": 1,
     }
     assert case_counts(staff.xining_handler) == {
         "to_accept": 0,
+        "to_dispatch": 0,
         "to_acknowledge": 1,
         "in_progress": 1,
         "to_review": 0,
         "to_follow_up": 0,
-        "dissatisfied": 0,
     }
+
+
+def test_the_work_tab_counts_are_one_query_and_only_the_tabs_asked_for(
+    accepted_case, flow, staff, django_assert_num_queries
+):
+    flow.replied_at_prefecture(accepted_case())
+    user = staff.agent
+    user.roles  # noqa: B018 - read once per request, before any list
+    with django_assert_num_queries(1):
+        assert case_counts(user) == {
+            "to_accept": 0,
+            "to_dispatch": 0,
+            "to_acknowledge": 0,
+            "in_progress": 0,
+            "to_review": 1,
+            "to_follow_up": 0,
+        }
+    with django_assert_num_queries(1):
+        assert case_counts(user, ["to_review", "in_progress"]) == {"to_review": 1, "in_progress": 0}
+    with django_assert_num_queries(0):
+        assert case_counts(user, ["no_such_tab"]) == {}
+
+
+def test_a_work_tab_counts_only_the_users_own_unit(accepted_case, flow, staff):
+    flow.at_county(accepted_case())
+    # In progress at Chengdong, below Xining: Xining sees it, but it is not Xining's work.
+    assert case_counts(staff.xining_handler)["in_progress"] == 0
+    assert case_counts(staff.chengdong_handler)["in_progress"] == 1
 
 
 def test_screen_pop_lists_the_callers_earlier_cases(new_case, staff):

@@ -205,3 +205,27 @@ def test_the_workbench_fits_the_screen_without_sideways_scrolling(page: Page, tr
     form_box = page.get_by_test_id("register-form").bounding_box()
     pop_box = page.get_by_test_id("screen-pop").bounding_box()
     assert pop_box["x"] > form_box["x"] + form_box["width"] - 1
+
+
+def test_the_icon_rail_beside_the_workbench_names_every_link(page: Page, agent):
+    # From 992 to 1599 px the navigation beside the workbench is a rail of icons: each link keeps
+    # its name for screen readers and shows it as a tooltip.
+    page.set_viewport_size({"width": 1280, "height": 800})
+    log_in(page, "agent")
+    page.goto("/cases/workbench/")
+    links = page.get_by_test_id("navigation").get_by_role("link")
+    expect(links.first).to_be_visible()
+    assert links.count() >= 4
+    for index in range(links.count()):
+        link = links.nth(index)
+        label = link.locator(".app-nav-label")
+        name = label.inner_text().strip()
+        assert name and link.get_attribute("title") == name
+        expect(link).to_have_accessible_name(name)
+        box = label.bounding_box()
+        assert box is not None and box["width"] <= 1 and box["height"] <= 1
+        rail = link.bounding_box()
+        assert rail is not None and rail["width"] <= 56
+    expect(
+        page.get_by_test_id("navigation").get_by_role("link", name="坐席工作台")
+    ).to_have_attribute("aria-current", "page")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from hotline.cases import services
 from hotline.cases.states import Status
@@ -171,11 +172,45 @@ def test_the_sms_addresses_without_a_slash_reach_the_pages(client):
 def test_each_status_maps_to_a_step_of_the_four(new_case, status, rating, reached, can_rate):
     case = new_case()
     case.status, case.rating = status, rating
+    if reached >= 2:
+        case.dispatched_at = timezone.now()  # handed to a handling unit on its way
     progress = progress_of(case)
     assert (progress.reached, progress.can_rate, progress.off_path) == (reached, can_rate, False)
     steps = progress.steps
     assert [step.done for step in steps] == [index < reached for index in range(4)]
     assert sum(step.current for step in steps) == 1
+
+
+@pytest.mark.parametrize(
+    ("status", "rating", "reached"),
+    [
+        (Status.RESOLVED, "", 3),
+        (Status.RESOLVED, "dissatisfied", 4),
+        (Status.CLOSED, "satisfied", 4),
+    ],
+)
+def test_a_request_answered_on_first_contact_skips_the_handling_step(
+    new_case, status, rating, reached
+):
+    case = new_case()
+    case.status, case.rating = status, rating
+    progress = progress_of(case)
+    assert progress.reached == reached
+    steps = progress.steps
+    assert [step.skipped for step in steps] == [False, True, False, False]
+    assert [step.done for step in steps] == [True, False, True, reached == 4]
+
+
+def test_the_page_shows_the_skipped_step_only_for_a_request_answered_at_once(
+    client, new_case, resolved_case, staff
+):
+    accepted = services.accept(new_case(), actor=staff.agent)
+    answered = services.resolve_directly(accepted, actor=staff.agent, answer="可申请劳动仲裁。")
+    page = client.get(look_up(client, answered.number)["Location"]).content.decode()
+    assert page.count('data-testid="step-skipped"') == 1
+    handled = resolved_case(phone="13997100002")
+    page = client.get(look_up(client, handled.number, "13997100002")["Location"]).content.decode()
+    assert 'data-testid="step-skipped"' not in page
 
 
 @pytest.mark.parametrize("status", [Status.DECLINED, Status.MERGED, Status.TRANSFERRED])

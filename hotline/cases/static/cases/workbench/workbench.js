@@ -96,7 +96,9 @@
 
   const refreshHints = debounce(() => {
     const target = byId("duplicate-hints");
-    if (target && window.htmx) htmx.trigger(target, "refresh-hints");
+    // Saved meanwhile: the hints were for a form that is gone (they would list the saved case
+    // as its own duplicate).
+    if (target && byId("register-form") && window.htmx) htmx.trigger(target, "refresh-hints");
   }, 600);
 
   /* --- citing a knowledge article -------------------------------------------------------- */
@@ -256,6 +258,9 @@
 
   document.addEventListener("htmx:afterSwap", (event) => {
     if (event.detail.target.id !== "workbench-main" && event.detail.elt?.id !== "workbench-main") return;
+    // The call is saved: its next step shows no duplicate hints (merging is a step there), as
+    // the case's own workbench page does; a late answer then has nowhere to land.
+    if (!byId("register-form")) byId("duplicate-hints")?.closest("section")?.remove();
     const invalid = document.querySelector("#workbench-main .is-invalid");
     if (invalid) {
       invalid.focus();

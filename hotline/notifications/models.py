@@ -47,6 +47,7 @@ class NotificationKind(models.TextChoices):
     REPLY_TO_REVIEW = "reply_to_review", _("Reply to review")
     EXTENSION_REQUEST = "extension_request", _("Extension request")
     DISSATISFIED = "dissatisfied", _("Dissatisfied rating")
+    RISK_ALERT = "risk_alert", _("Risk alert")
 
 
 class SmsTemplate(models.Model):

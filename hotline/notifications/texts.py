@@ -135,6 +135,8 @@ _NOTICES = {
     NotificationKind.DISSATISFIED: gettext_lazy(
         "The worker is dissatisfied with the result of case %(number)s."
     ),
+    # Risk alerts pass their own text (hotline.alerts.texts); this names the latest case.
+    NotificationKind.RISK_ALERT: gettext_lazy("Case %(number)s is part of a risk alert."),
 }
 _NOTICES_WITH_DEADLINE = {
     NotificationKind.DUE_SOON: gettext_lazy(

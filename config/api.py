@@ -27,6 +27,8 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.renderers import JSONRenderer
 
 from hotline.accounts import api as accounts_api
+from hotline.alerts import api as alerts_api
+from hotline.analytics import api as analytics_api
 from hotline.cases import api as cases_api
 from hotline.cases import public_api as cases_public_api
 from hotline.core.api_auth import API_AUTH, CsrfRefused
@@ -257,3 +259,5 @@ api.add_router("/organizations", organizations_api.organization_router, tags=["o
 api.add_router("/cases", cases_api.case_router, tags=["cases"])
 api.add_router("/categories", cases_api.category_router, tags=["cases"])
 api.add_router("/public", cases_public_api.router, tags=["public"])
+api.add_router("/analytics", analytics_api.router, tags=["analytics"])
+api.add_router("/alerts", alerts_api.router, tags=["alerts"])

@@ -27,6 +27,9 @@ INSTALLED_APPS = [
     "hotline.knowledge",
     "hotline.notifications",
     "hotline.selfservice",
+    "hotline.analytics",
+    "hotline.alerts",
+    "hotline.dashboard",
 ]
 
 MIDDLEWARE = [

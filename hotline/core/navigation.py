@@ -51,6 +51,27 @@ NAVIGATION: tuple[NavItem, ...] = (
         roles=frozenset({Role.SUPERVISOR, Role.LEADER}),
     ),
     NavItem(
+        _("Leaders' dashboard"),
+        "dashboard:dashboard",
+        "display",
+        roles=frozenset({Role.LEADER, Role.SUPERVISOR, Role.ADMIN}),
+    ),
+    NavItem(
+        _("Risk alerts"),
+        "alerts:list",
+        "exclamation-triangle",
+        roles=frozenset({Role.SUPERVISOR, Role.LEADER}),
+    ),
+    NavItem(
+        _("KPIs"), "analytics:kpis", "speedometer2", roles=frozenset({Role.LEADER, Role.SUPERVISOR})
+    ),
+    NavItem(
+        _("Unit ranking"),
+        "analytics:ranking",
+        "trophy",
+        roles=frozenset({Role.LEADER, Role.SUPERVISOR}),
+    ),
+    NavItem(
         _("Follow-up queue"), "cases:follow_up", "telephone-outbound", roles=frozenset({Role.AGENT})
     ),
     NavItem(_("Union organizations"), "organizations:list", "diagram-3"),

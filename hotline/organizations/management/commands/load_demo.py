@@ -7,6 +7,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from hotline.alerts import demo as demo_alerts
+from hotline.analytics.refresh import rebuild as rebuild_figures
+from hotline.analytics.refresh import summary as figures_summary
 from hotline.cases import demo as demo_cases
 from hotline.organizations.demo import DEFAULT_PASSWORD, load_demo
 
@@ -20,4 +23,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         summary = load_demo(os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD)
         created = demo_cases.load_demo_cases()
-        self.stdout.write(f"{summary} {demo_cases.summary(created)}")
+        alerts = demo_alerts.load_demo_alerts()
+        # The demo's histories carry past moments, which no periodic refresh looks back at.
+        figures = figures_summary(rebuild_figures())
+        self.stdout.write(
+            f"{summary} {demo_cases.summary(created)} {demo_alerts.summary(alerts)} {figures}"
+        )

@@ -6,7 +6,7 @@ PORT ?= 8000
 UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
 MANAGE := $(UV) run --frozen python manage.py
 
-.PHONY: run test env browser migrate demo worker lint format messages bench clean check-migrations
+.PHONY: run test env browser migrate demo worker lint format messages bench bench-peer clean check-migrations
 
 env:  ## create .venv with the locked dependencies (installs uv with pip if it is missing)
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || \
@@ -57,6 +57,17 @@ messages: env  ## extract and compile the translations
 bench: env  ## the benchmarks in bench/ (see bench/README.md), each on a database of its own
 	@$(UV) run --frozen python bench/org_tree.py $(BENCH_ARGS)
 	@$(UV) run --frozen python bench/workdays.py
+
+# Side by side with django-helpdesk (issue 6): installs the peer into var/peer-venv (not into
+# .venv), fills a database per product and size, times both, runs wrk against gunicorn and writes
+# the tables into docs/benchmarks.md. About 30 min with 1m from empty databases; bench/README.md.
+BENCH_PEER_ARGS ?= --sizes 10k,100k,1m --load-test --write-docs
+bench-peer: env  ## the hotline against django-helpdesk at 10k, 100k and 1M cases (long)
+	@command -v wrk >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+		else echo "wrk is missing: sudo apt-get install wrk"; exit 1; fi; }
+	@$(UV) run --frozen python bench/helpdesk/run.py $(BENCH_PEER_ARGS)
 
 clean:
 	rm -rf var .pytest_cache

@@ -3,25 +3,33 @@
 The issue asks that intake through the API sustains at least 300 cases/s on this 2-core machine
 with gunicorn. This script starts gunicorn on the loopback interface against the database
 ``bench/cases_generate.py`` fills, creates an API token for an agent of the provincial hotline
-centre, and POSTs realistic cases to ``/api/v1/cases`` from client threads, each on its own
-keep-alive connection, for a bounded time and count::
+centre, and POSTs realistic cases to ``/api/v1/cases`` for a bounded time, each request with its
+own ``Idempotency-Key``::
 
-    .venv/bin/python bench/intake_load.py [--duration 30] [--max-requests 20000]
-        [--concurrency 16] [--workers 4] [--threads 1] [--accept] [--keep]
+    .venv/bin/python bench/intake_load.py [--driver threads|wrk] [--duration 30]
+        [--concurrency 16] [--workers 3] [--threads 2] [--worker-class gthread|sync]
+        [--endpoint intake|floor-plain|floor-api] [--accept] [--keep] [--max-requests 20000]
     .venv/bin/python bench/intake_load.py --direct [--workers 2] [--duration 30]
 
-Without ``DATABASE_URL`` it uses ``postgres://postgres@127.0.0.1:5432/hotline_bench_cases``; it
-refuses SQLite. gunicorn runs ``config.wsgi`` with ``bench/settings.py``, the production settings
-(DEBUG off, persistent database connections), given on the command line what production reads
-from the environment: the database, ``ALLOWED_HOSTS=127.0.0.1``, the development ``SECRET_KEY``
-(so that the ID-number key is the one the generated rows were written with), and
+The load comes from Python threads (``--driver threads``, one keep-alive ``http.client``
+connection each, at most ``--max-requests``) or from ``wrk`` (``--driver wrk``, Debian's
+``apt-get install wrk``, with ``bench/intake_wrk.lua``): wrk is C and costs the shared cores a
+fraction of what the threads cost. gunicorn runs ``config.wsgi`` with ``config/gunicorn.conf.py``
+(the production configuration; ``--workers``, ``--threads`` and ``--worker-class`` override it)
+and ``bench/settings.py``: the production settings given on the command line what production
+reads from the environment: the database, ``ALLOWED_HOSTS=127.0.0.1``, the development
+``SECRET_KEY`` (so that the ID-number key is the one the generated rows were written with), and
 ``SECURE_SSL_REDIRECT=0`` (there is no TLS on the loopback). gunicorn is stopped at the end, by
 the process id this script started.
 
+Without ``DATABASE_URL`` it uses ``postgres://postgres@127.0.0.1:5432/hotline_bench_cases``; it
+refuses SQLite. ``--endpoint floor-plain`` / ``floor-api`` load ``bench/floor.py`` instead: the
+same requests to a view that only INSERTs the body, to show what the stack costs without intake.
+
 It prints the machine, the settings, and a table: cases/s over the measured window, latency
 p50/p95/p99/max in milliseconds, and every answer that was not 201 (the target is none); the CPU
-per case of gunicorn, of the database backends and of itself; what the backends were doing
-(sampled from ``pg_stat_activity``). It checks the registered cases (distinct numbers, each
+per case of gunicorn, of the database backends and of the load generator; what the backends were
+doing (sampled from ``pg_stat_activity``). It checks the registered cases (distinct numbers, each
 one's event chain with ``verify_case``), then removes them (``--keep`` keeps them). ``--direct``
 runs no server: ``--workers`` processes call ``services.register_case`` directly, to show what
 the domain layer alone sustains.
@@ -149,21 +157,36 @@ def load_bodies() -> Bodies:
 
 # --- The server ---------------------------------------------------------------------------------
 
+# What each --endpoint POSTs to, and whether it registers cases.
+ENDPOINTS = {
+    "intake": "/api/v1/cases",
+    "floor-plain": "/bench/floor/plain",
+    "floor-api": "/bench/floor/api/cases",
+}
 
-def urls_to_serve() -> tuple[str, str]:
+
+def urls_to_serve(endpoint: str) -> tuple[str, str]:
     """``config.urls``, or the API alone when another app's pages fail to import while the tree
-    is being changed; with the reason, to print with the results."""
+    is being changed; with the reason, to print with the results. The floor endpoints add
+    ``bench.floor``'s URLs in front of them."""
     import importlib
 
     try:
         importlib.import_module("config.urls")
+        base, note = "config.urls", "URLs: config.urls"
     except Exception as broken:  # any import error of someone else's pages
+        base = "bench.api_urls"
         note = f"config.urls did not import ({broken!r}); served bench.api_urls (API only)"
-        return "bench.api_urls", note
-    return "config.urls", "URLs: config.urls"
+    if endpoint != "intake":
+        os.environ["BENCH_BASE_URLCONF"] = base
+        return "bench.floor", f"{note}, with bench.floor in front"
+    return base, note
 
 
-def start_gunicorn(workers: int, threads: int, urlconf: str) -> subprocess.Popen[bytes]:
+def start_gunicorn(
+    workers: int, threads: int, worker_class: str, urlconf: str, app_root: Path = ROOT
+) -> subprocess.Popen[bytes]:
+    """gunicorn with this checkout's configuration, serving the checkout at ``app_root``."""
     from django.conf import settings
 
     environment = {
@@ -173,43 +196,67 @@ def start_gunicorn(workers: int, threads: int, urlconf: str) -> subprocess.Popen
         "SECRET_KEY": settings.SECRET_KEY,
         "ALLOWED_HOSTS": HOST,
         "SECURE_SSL_REDIRECT": "0",
+        # The served checkout first, then this one (for bench.settings and bench.floor).
+        "PYTHONPATH": os.pathsep.join(dict.fromkeys([str(app_root), str(ROOT)])),
     }
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
+        "-c",
+        str(ROOT / "config" / "gunicorn.conf.py"),
         "config.wsgi",
         "-w",
         str(workers),
         "--threads",
         str(threads),
+        "-k",
+        worker_class,
         "-b",
         f"{HOST}:{PORT}",
         "--log-level",
         "warning",
     ]
-    server = subprocess.Popen(command, cwd=ROOT, env=environment, start_new_session=True)
-    deadline = time.monotonic() + 30
+    wait_for_free_port()
+    server = subprocess.Popen(command, cwd=app_root, env=environment, start_new_session=True)
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("gunicorn exited at start; see its output above.")
         try:
             connection = http.client.HTTPConnection(HOST, PORT, timeout=2)
             connection.request("GET", "/api/v1/me")
             connection.getresponse().read()
             return server
         except OSError:
-            if server.poll() is not None:
-                raise SystemExit("gunicorn exited at start; see its output above.") from None
             time.sleep(0.3)
     stop_gunicorn(server)
-    raise SystemExit("gunicorn did not answer within 30 s.")
+    raise SystemExit("gunicorn did not answer within 60 s.")
+
+
+def wait_for_free_port(seconds: float = 60) -> None:
+    """Wait until nothing listens on the port (a server of an earlier run may still be
+    stopping): the answers measured must come from the server this run starts."""
+    import socket
+
+    deadline = time.monotonic() + seconds
+    while True:
+        with socket.socket() as probe:
+            if probe.connect_ex((HOST, PORT)) != 0:
+                return
+        if time.monotonic() > deadline:
+            raise SystemExit(f"Something still listens on {HOST}:{PORT}; not starting gunicorn.")
+        time.sleep(0.5)
 
 
 def stop_gunicorn(server: subprocess.Popen[bytes]) -> None:
-    """Stop the gunicorn this script started (its master; the workers follow)."""
+    """Stop the gunicorn this script started: its master (SIGINT, a quick shutdown: the load is
+    over), then, if it is still there after 30 s, its whole process group, which this script
+    created for it (``start_new_session``) and which holds nothing else."""
     if server.poll() is None:
-        server.send_signal(signal.SIGTERM)
+        server.send_signal(signal.SIGINT)
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
             server.wait()
 
 
@@ -218,42 +265,60 @@ def stop_gunicorn(server: subprocess.Popen[bytes]) -> None:
 
 @dataclass
 class Outcome:
-    latencies: list[float] = field(default_factory=list)
+    """What one stretch of load got back, from either driver. Latencies in milliseconds."""
+
     statuses: Counter[int] = field(default_factory=Counter)
     errors: Counter[str] = field(default_factory=Counter)
-    numbers: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+    p50: float = float("nan")
+    p95: float = float("nan")
+    p99: float = float("nan")
+    slowest: float = float("nan")
+    client_cpu: float = 0.0
+
+    @property
+    def requests(self) -> int:
+        return sum(self.statuses.values())
+
+
+@dataclass
+class Load:
+    """One run's requests: where they go, as whom, with which keys."""
+
+    path: str
+    token: str
+    bodies: Bodies
+    key_prefix: str
+    concurrency: int
 
 
 def client_thread(
-    token: str,
-    bodies: Bodies,
+    load: Load,
     stop_at: float,
     budget: list[int],
-    budget_lock: threading.Lock,
+    lock: threading.Lock,
+    latencies: list[float],
     outcome: Outcome,
-    outcome_lock: threading.Lock,
 ) -> None:
     """POST cases on one keep-alive connection until the time or the request budget runs out."""
     connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
     headers = {
-        "Authorization": f"Bearer {token}",
+        "Authorization": f"Bearer {load.token}",
         "Content-Type": "application/json",
         "Accept": "application/json",
     }
-    latencies, statuses, errors, numbers = [], Counter(), Counter(), []
+    mine, statuses, errors = [], Counter(), Counter()
     while time.monotonic() < stop_at:
-        with budget_lock:
+        with lock:
             if budget[0] <= 0:
                 break
             budget[0] -= 1
-        body = bodies.next()
+        body = load.bodies.next()
+        key = f"{load.key_prefix}-{uuid.uuid4().hex}"
         started = time.perf_counter()
         try:
             connection.request(
-                "POST",
-                "/api/v1/cases",
-                body=body,
-                headers={**headers, "Idempotency-Key": uuid.uuid4().hex},
+                "POST", load.path, body=body, headers={**headers, "Idempotency-Key": key}
             )
             response = connection.getresponse()
             payload = response.read()
@@ -262,39 +327,102 @@ def client_thread(
             connection.close()
             connection = http.client.HTTPConnection(HOST, PORT, timeout=30)
             continue
-        latencies.append((time.perf_counter() - started) * 1000)
+        mine.append((time.perf_counter() - started) * 1000)
         statuses[response.status] += 1
-        if response.status == 201:
-            numbers.append(json.loads(payload)["number"])
-        elif len(errors) < 5:
+        if response.status != 201 and len(errors) < 5:
             errors[f"{response.status}: {payload[:200]!r}"] += 1
     connection.close()
-    with outcome_lock:
-        outcome.latencies += latencies
+    with lock:
+        latencies += mine
         outcome.statuses.update(statuses)
         outcome.errors.update(errors)
-        outcome.numbers += numbers
 
 
-def run_load(
-    token: str, bodies: Bodies, concurrency: int, duration: float, max_requests: int
-) -> tuple[Outcome, float]:
-    outcome, outcome_lock, budget_lock = Outcome(), threading.Lock(), threading.Lock()
+def run_threads(load: Load, duration: float, max_requests: int) -> Outcome:
+    """The load from ``load.concurrency`` Python threads of this process."""
+    outcome, lock, latencies = Outcome(), threading.Lock(), []
     budget = [max_requests]
     stop_at = time.monotonic() + duration
     threads = [
         threading.Thread(
-            target=client_thread,
-            args=(token, bodies, stop_at, budget, budget_lock, outcome, outcome_lock),
+            target=client_thread, args=(load, stop_at, budget, lock, latencies, outcome)
         )
-        for _ in range(concurrency)
+        for _ in range(load.concurrency)
     ]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return outcome, time.perf_counter() - started
+    outcome.elapsed = time.perf_counter() - started
+    outcome.client_cpu = time.process_time() - cpu
+    outcome.p50, outcome.p95, outcome.p99 = (
+        percentile(latencies, fraction) for fraction in (0.5, 0.95, 0.99)
+    )
+    outcome.slowest = max(latencies, default=float("nan"))
+    return outcome
+
+
+WRK_SCRIPT = ROOT / "bench" / "intake_wrk.lua"
+WRK_BODIES = 4000
+
+
+def run_wrk(load: Load, duration: float, wrk_threads: int) -> Outcome:
+    """The load from ``wrk`` (one process, ``wrk_threads`` event loops, ``load.concurrency``
+    connections) with ``bench/intake_wrk.lua``; its CPU time from the kernel's accounting."""
+    import shutil
+    import tempfile
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("wrk is not installed (Debian: apt-get install wrk); or --driver threads")
+    with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as bodies:
+        for _ in range(WRK_BODIES):
+            bodies.write(load.bodies.next() + b"\n")
+    environment = {
+        **os.environ,
+        "BENCH_BODIES": bodies.name,
+        "BENCH_TOKEN": load.token,
+        "BENCH_KEY_PREFIX": load.key_prefix,
+    }
+    command = [
+        wrk,
+        "-t",
+        str(min(wrk_threads, load.concurrency)),
+        "-c",
+        str(load.concurrency),
+        "-d",
+        f"{max(1, round(duration))}s",
+        "--timeout",
+        "30s",
+        "-s",
+        str(WRK_SCRIPT),
+        f"http://{HOST}:{PORT}{load.path}",
+    ]
+    try:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE, text=True)
+        output = process.stdout.read() if process.stdout else ""
+        _pid, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - started
+    finally:
+        os.unlink(bodies.name)
+    line = next((ln for ln in output.splitlines() if ln.startswith("BENCH_RESULT ")), None)
+    if process.returncode != 0 or line is None:
+        raise SystemExit(f"wrk failed ({process.returncode}):\n{output}")
+    result = json.loads(line.removeprefix("BENCH_RESULT "))
+    outcome = Outcome(
+        statuses=Counter({int(code): count for code, count in result["statuses"].items()}),
+        errors=Counter({name: n for name, n in result["errors"].items() if n}),
+        elapsed=result["duration_us"] / 1e6 or elapsed,
+        p50=result["p50_us"] / 1000,
+        p95=result["p95_us"] / 1000,
+        p99=result["p99_us"] / 1000,
+        slowest=result["max_us"] / 1000,
+        client_cpu=usage.ru_utime + usage.ru_stime,
+    )
+    return outcome
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -337,34 +465,44 @@ def _machine_busy() -> tuple[float, float]:
     return (sum(values) - idle) / TICKS, sum(values) / TICKS
 
 
+# The gunicorn this script starts names its database connections so (bench/settings.py): the
+# backends serving it are told apart from other work on the same database.
+APPLICATION_NAME = "bench-intake-load"
+
+
 @dataclass
 class CpuSnapshot:
-    gunicorn: float
-    postgres: float
-    client: float
+    """CPU seconds so far of each gunicorn process and each backend serving it, and the
+    machine's busy and total CPU seconds."""
+
+    gunicorn: dict[int, float]
+    postgres: dict[int, float]
     machine_busy: float
     machine_total: float
 
 
 def cpu_snapshot(server_pid: int) -> CpuSnapshot:
     """CPU used so far by gunicorn (master and workers), the database's backends serving them,
-    this load generator, and the whole machine."""
+    and the whole machine."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
-            "AND pid <> pg_backend_pid()"
+            "SELECT pid FROM pg_stat_activity WHERE application_name = %s", [APPLICATION_NAME]
         )
         backends = [row[0] for row in cursor.fetchall()]
     busy, total = _machine_busy()
     return CpuSnapshot(
-        gunicorn=sum(_process_cpu(pid) for pid in [server_pid, *_children(server_pid)]),
-        postgres=sum(_process_cpu(pid) for pid in backends),
-        client=time.process_time(),
+        gunicorn={pid: _process_cpu(pid) for pid in [server_pid, *_children(server_pid)]},
+        postgres={pid: _process_cpu(pid) for pid in backends},
         machine_busy=busy,
         machine_total=total,
     )
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds between two snapshots, counting processes that started in between in full."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 class WaitSampler(threading.Thread):
@@ -392,8 +530,8 @@ class WaitSampler(threading.Thread):
             while not self.stop.is_set():
                 rows = connection.execute(
                     "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-                    "AND backend_type = 'client backend'"
+                    "WHERE application_name = %s",
+                    [APPLICATION_NAME],
                 ).fetchall()
                 for state, wait_type, wait_event in rows:
                     if state == "active" and wait_type == "Lock":
@@ -520,13 +658,83 @@ def run_direct(workers: int, duration: float, max_requests: int) -> list[str]:
     return [number for result in (*warm, *results) for number in result[3]]
 
 
+def registered_numbers(user_pk: int, key_prefix: str) -> list[str]:
+    """The numbers of the cases registered with this run's keys (stored as user:<id>:<key>)."""
+    from hotline.cases.models import Case
+
+    cases = Case.objects.filter(intake_key__startswith=f"user:{user_pk}:{key_prefix}-")
+    return list(cases.values_list("number", flat=True))
+
+
+def floor_table(action: str) -> int:
+    """Create (``create``), count (``count``) or drop (``drop``) ``bench.floor``'s table."""
+    from django.db import connection
+
+    from bench.floor import CREATE_TABLE, TABLE
+
+    with connection.cursor() as cursor:
+        if action == "create":
+            cursor.execute(CREATE_TABLE)
+        elif action == "count":
+            cursor.execute(f"SELECT count(*) FROM {TABLE}")
+            return cursor.fetchone()[0]
+        else:
+            cursor.execute(f"DROP TABLE IF EXISTS {TABLE}")
+    return 0
+
+
+def db_options(pairs: list[str]) -> dict[str, object]:
+    """``--db-option KEY=VALUE`` pairs as a dict; a VALUE that parses as JSON is taken so."""
+    options: dict[str, object] = {}
+    for pair in pairs:
+        key, _sep, value = pair.partition("=")
+        try:
+            options[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            options[key.strip()] = value
+    return options
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of measured load")
-    parser.add_argument("--max-requests", type=int, default=20_000, help="at most this many")
-    parser.add_argument("--concurrency", type=int, default=16, help="client threads")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--max-requests", type=int, default=20_000, help="at most this many (threads only)"
+    )
+    parser.add_argument("--concurrency", type=int, default=16, help="connections at once")
+    parser.add_argument(
+        "--driver",
+        choices=("threads", "wrk"),
+        default="threads",
+        help="the load generator: Python threads of this process, or wrk (apt-get install wrk)",
+    )
+    parser.add_argument("--wrk-threads", type=int, default=1, help="wrk's event-loop threads")
+    parser.add_argument("--workers", type=int, default=3, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--worker-class", choices=("gthread", "sync"), default="gthread", help="gunicorn's"
+    )
+    parser.add_argument(
+        "--endpoint",
+        choices=tuple(ENDPOINTS),
+        default="intake",
+        help="intake, or bench/floor.py's bare views (one INSERT) for comparison",
+    )
+    parser.add_argument(
+        "--app-root",
+        type=Path,
+        default=ROOT,
+        help="serve another checkout of the project (e.g. `git archive` of an earlier commit) "
+        "with this one's gunicorn configuration and bench settings, for before/after figures",
+    )
+    parser.add_argument(
+        "--db-option",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="add to the server's database OPTIONS (VALUE read as JSON if it parses), "
+        "e.g. server_side_binding=true",
+    )
     parser.add_argument(
         "--accept", action="store_true", help='register with "accept": true (queues the SMS)'
     )
@@ -540,6 +748,7 @@ def main() -> None:
     )
     arguments = parser.parse_args()
     setup_django()
+    os.environ["BENCH_DB_OPTIONS"] = json.dumps(db_options(arguments.db_option))
     if arguments.direct:
         numbers = run_direct(arguments.workers, arguments.duration, arguments.max_requests)
         if not arguments.keep:
@@ -550,6 +759,7 @@ def main() -> None:
     from hotline.accounts.tokens import create_api_token, revoke_api_token
     from hotline.cases.models import Case
 
+    load_before = Path("/proc/loadavg").read_text().split()[:3]
     agent = User.objects.get(username=AGENT)
     token_row, token = create_api_token(agent, name="bench/intake_load.py")
     bodies = load_bodies()
@@ -560,20 +770,33 @@ def main() -> None:
             return plain()[:-1] + b', "accept": true}'
 
         bodies.next = accepting  # type: ignore[method-assign]
+    registers = arguments.endpoint == "intake"
     before = Case.objects.count()
-    urlconf, urlconf_note = urls_to_serve()
-    server = start_gunicorn(arguments.workers, arguments.threads, urlconf)
+    if not registers:
+        floor_table("create")
+    run_prefix = f"bench{uuid.uuid4().hex[:12]}"
+    path = ENDPOINTS[arguments.endpoint]
+    warm_load = Load(path, token, bodies, f"{run_prefix}w", arguments.concurrency)
+    load = Load(path, token, bodies, f"{run_prefix}m", arguments.concurrency)
+    urlconf, urlconf_note = urls_to_serve(arguments.endpoint)
+    server = start_gunicorn(
+        arguments.workers, arguments.threads, arguments.worker_class, urlconf, arguments.app_root
+    )
     try:
-        # Warm-up: every worker loads jieba's dictionary, opens its connection, fills caches.
-        warm, _elapsed = run_load(token, bodies, arguments.concurrency, 60, WARMUP_REQUESTS)
+        # Warm-up: every worker opens its connection and fills its caches.
+        if arguments.driver == "wrk":
+            warm = run_wrk(warm_load, 3, arguments.wrk_threads)
+        else:
+            warm = run_threads(warm_load, 60, WARMUP_REQUESTS)
         if warm.errors or set(warm.statuses) - {201}:
             raise SystemExit(f"Warm-up failed: {dict(warm.statuses)} {dict(warm.errors)}")
         cpu_before = cpu_snapshot(server.pid)
         sampler = WaitSampler()
         sampler.start()
-        outcome, elapsed = run_load(
-            token, bodies, arguments.concurrency, arguments.duration, arguments.max_requests
-        )
+        if arguments.driver == "wrk":
+            outcome = run_wrk(load, arguments.duration, arguments.wrk_threads)
+        else:
+            outcome = run_threads(load, arguments.duration, arguments.max_requests)
         sampler.stop.set()
         sampler.join()
         cpu_after = cpu_snapshot(server.pid)
@@ -581,60 +804,95 @@ def main() -> None:
         stop_gunicorn(server)
         revoke_api_token(token_row)
     created = outcome.statuses.get(201, 0)
-    distinct, problems = check_cases(outcome.numbers)
-    removed = 0 if arguments.keep else remove_cases(warm.numbers + outcome.numbers)
+    if registers:
+        numbers = registered_numbers(agent.pk, load.key_prefix)
+        distinct, problems = check_cases(numbers)
+        stored = len(numbers)
+        warm_numbers = registered_numbers(agent.pk, warm_load.key_prefix)
+        removed = 0 if arguments.keep else remove_cases(warm_numbers + numbers)
+    else:
+        stored = floor_table("count") - warm.statuses.get(201, 0)
+        floor_table("drop")
     print("\n## Machine\n")
     for label, value in machine():
         print(f"- {label}: {value}")
+    print(f"- load average (1, 5, 15 min) before the run: {' '.join(load_before)}")
     print("\n## Run\n")
     print(
-        f"- gunicorn config.wsgi, {arguments.workers} workers x {arguments.threads} thread(s), "
-        f"bench.settings (config.settings.production), {HOST}:{PORT}"
+        f"- gunicorn -c config/gunicorn.conf.py config.wsgi, {arguments.workers} workers x "
+        f"{arguments.threads} thread(s), {arguments.worker_class}, bench.settings "
+        f"(config.settings.production), {HOST}:{PORT}"
     )
-    print(f"- {urlconf_note}")
+    print(f"- {urlconf_note}; POST {path}")
+    if arguments.app_root != ROOT:
+        print(f"- served checkout: {arguments.app_root}")
+    if arguments.db_option:
+        print(f"- database OPTIONS added: {os.environ['BENCH_DB_OPTIONS']}")
+    if os.environ.get("DATABASE_PREPARED_STATEMENTS") == "1":
+        print("- DATABASE_PREPARED_STATEMENTS=1 (server-side binding, prepared statements)")
+    driver = (
+        f"wrk ({arguments.wrk_threads} thread(s), bench/intake_wrk.lua)"
+        if arguments.driver == "wrk"
+        else "Python threads (http.client, keep-alive)"
+    )
+    limit = f" / {arguments.max_requests:,} requests" if arguments.driver == "threads" else ""
     print(
-        f"- {arguments.concurrency} client threads (http.client, keep-alive), bearer token of "
-        f"{AGENT}, {'accept: true' if arguments.accept else 'register only'}; "
-        f"{WARMUP_REQUESTS} warm-up requests, then at most {arguments.duration:g} s / "
-        f"{arguments.max_requests:,} requests"
+        f"- {arguments.concurrency} connections from {driver}, bearer token of {AGENT}, "
+        f"{'accept: true' if arguments.accept else 'register only'}; warm-up of "
+        f"{warm.requests:,} requests, then at most {arguments.duration:g} s{limit}"
     )
     print(f"- cases in the database before: {before:,}")
-    print(f"- registered: {created:,}; distinct numbers: {distinct:,}; chain problems: {problems}")
-    print(
-        f"- removed afterwards (with the warm-up's): {removed:,} cases"
-        if not arguments.keep
-        else "- kept in the database (--keep)"
-    )
+    if registers:
+        in_flight = (
+            " (wrk leaves out those in flight at the end)" if arguments.driver == "wrk" else ""
+        )
+        print(
+            f"- answered 201: {created:,}; cases stored with this run's keys: {stored:,}"
+            f"{in_flight}; distinct numbers: {distinct:,}; chain problems: {problems}"
+        )
+        print(
+            f"- removed afterwards (with the warm-up's): {removed:,} cases"
+            if not arguments.keep
+            else "- kept in the database (--keep)"
+        )
+    else:
+        print(f"- answered 201: {created:,}; rows stored in {path}'s table: {stored:,}")
     print(f"- answers: {dict(outcome.statuses)}; transport errors: {dict(outcome.errors) or 0}")
     print("\n## Result\n")
     print("| requests | seconds | cases/s | p50 ms | p95 ms | p99 ms | max ms | not 201 |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
-    failures = sum(outcome.statuses.values()) - created + sum(outcome.errors.values())
+    failures = outcome.requests - created + sum(outcome.errors.values())
     print(
-        f"| {len(outcome.latencies):,} | {elapsed:.1f} | {created / elapsed:,.0f} "
-        f"| {percentile(outcome.latencies, 0.5):.1f} | {percentile(outcome.latencies, 0.95):.1f} "
-        f"| {percentile(outcome.latencies, 0.99):.1f} | {max(outcome.latencies, default=0):.1f} "
+        f"| {outcome.requests:,} | {outcome.elapsed:.1f} | {created / outcome.elapsed:,.0f} "
+        f"| {outcome.p50:.1f} | {outcome.p95:.1f} | {outcome.p99:.1f} | {outcome.slowest:.1f} "
         f"| {failures} |"
     )
     if created:
-        per_case = {
-            name: (getattr(cpu_after, name) - getattr(cpu_before, name)) * 1000 / created
-            for name in ("gunicorn", "postgres", "client")
+        used = {
+            "gunicorn": cpu_used(cpu_before.gunicorn, cpu_after.gunicorn),
+            "postgres": cpu_used(cpu_before.postgres, cpu_after.postgres),
+            "client": outcome.client_cpu,
         }
+        per_case = {name: seconds * 1000 / created for name, seconds in used.items()}
         busy = cpu_after.machine_busy - cpu_before.machine_busy
         total = cpu_after.machine_total - cpu_before.machine_total
-        ours = sum(per_case.values()) * created / 1000
+        ours = sum(used.values())
+        cores = os.cpu_count() or 1
         print("\n## CPU per registered case (ms)\n")
         print("| gunicorn workers | PostgreSQL backends | load generator | total |")
         print("|---:|---:|---:|---:|")
         print(
-            f"| {per_case['gunicorn']:.1f} | {per_case['postgres']:.1f} "
-            f"| {per_case['client']:.1f} | {sum(per_case.values()):.1f} |"
+            f"| {per_case['gunicorn']:.2f} | {per_case['postgres']:.2f} "
+            f"| {per_case['client']:.2f} | {sum(per_case.values()):.2f} |"
         )
+        server_ms = per_case["gunicorn"] + per_case["postgres"]
         print(
             f"\nThe machine's CPUs were {busy / total:.0%} busy during the run; this run's "
             f"processes account for {ours / busy:.0%} of that (the rest: other work on the "
-            "machine, and PostgreSQL's own background processes)."
+            "machine, and PostgreSQL's own background processes). At these costs the "
+            f"{cores} cores would carry at most {cores * 1000 / sum(per_case.values()):,.0f} "
+            f"cases/s with this load generator on them, {cores * 1000 / server_ms:,.0f} "
+            "without it (gunicorn and PostgreSQL alone)."
         )
     total_samples = sum(sampler.samples.values())
     if total_samples:

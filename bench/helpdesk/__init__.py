@@ -1,0 +1,1 @@
+"""Side by side with django-helpdesk (issue 6): see bench/README.md and ``run.py``."""

@@ -28,19 +28,28 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.timing import Timing
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hotline_bench_cases"
 WARMUP = 5
 SLOW_MS = 400
 SLOW_RUNS = 10
+
+
+def measure(name: str, run: Callable[[], Any], repeat: int) -> Timing:
+    """``bench.timing.measure`` with this benchmark's warm-up and slow-measure settings."""
+    from bench.timing import measure as timed_measure
+
+    return timed_measure(name, run, repeat, warmup=WARMUP, slow_ms=SLOW_MS, slow_runs=SLOW_RUNS)
+
 
 # The demo accounts the generator keeps: a province, a prefecture and a county user.
 USERS = {
@@ -62,39 +71,6 @@ def setup_django() -> None:
     from django.conf import settings
 
     settings.DEBUG = False
-
-
-@dataclass(frozen=True)
-class Timing:
-    measure: str
-    runs: int
-    median_ms: float
-    p95_ms: float
-    queries: int
-
-
-def measure(name: str, run: Callable[[], object], repeat: int) -> Timing:
-    """5 untimed runs, one counted, ``repeat`` timed (``SLOW_RUNS`` for a slow measure)."""
-    from django.db import connection
-
-    from bench.org_tree import QueryCounter, percentile
-
-    started = time.perf_counter()
-    run()
-    first_ms = (time.perf_counter() - started) * 1000
-    warmup, runs = (1, min(repeat, SLOW_RUNS)) if first_ms > SLOW_MS else (WARMUP, repeat)
-    for _ in range(warmup):
-        run()
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
-        run()
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
-    print(f"  {statistics.median(timings):9.2f} ms  {name}", flush=True)
-    return Timing(name, runs, statistics.median(timings), percentile(timings, 0.95), counter.count)
 
 
 def dashboard(user: Any, filters: Any) -> None:

@@ -25,17 +25,16 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import statistics
 import sys
-import time
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bench.timing import Timing
     from hotline.accounts.models import User
+
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hotline_bench_cases"
@@ -50,6 +49,15 @@ WARMUP = 5
 # Measures slower than this on their first run get SLOW_RUNS timed runs instead of --repeat.
 SLOW_MS = 250
 SLOW_RUNS = 10
+
+
+def measure(name: str, run: Callable[[], Any], repeat: int) -> Timing:
+    """``bench.timing.measure`` with this benchmark's warm-up and slow-measure settings."""
+    from bench.timing import measure as timed_measure
+
+    return timed_measure(name, run, repeat, warmup=WARMUP, slow_ms=SLOW_MS, slow_runs=SLOW_RUNS)
+
+
 COMMON_WORD = "工资"
 
 
@@ -169,41 +177,6 @@ def pick_samples(users: dict[str, User]) -> dict[str, Any]:
             Level.GRASSROOTS, lambda units: max(units, key=lambda org: handled[org.pk])
         ),
     }
-
-
-@dataclass(frozen=True)
-class Timing:
-    measure: str
-    runs: int
-    median_ms: float
-    p95_ms: float
-    queries: int
-
-
-def measure(name: str, run: Callable[[], object], repeat: int) -> Timing:
-    """Like ``bench.org_tree.measure``: 5 untimed runs, one counted, ``repeat`` timed. A measure
-    slower than ``SLOW_MS`` is timed ``SLOW_RUNS`` times only, so the slow ones (exact counts of
-    large scopes) do not take the whole hour; the table says how many runs each had."""
-    from django.db import connection
-
-    from bench.org_tree import QueryCounter, percentile
-
-    started = time.perf_counter()
-    run()
-    first_ms = (time.perf_counter() - started) * 1000
-    warmup, runs = (1, min(repeat, SLOW_RUNS)) if first_ms > SLOW_MS else (WARMUP, repeat)
-    for _ in range(warmup):
-        run()
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
-        run()
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
-    print(f"  {statistics.median(timings):9.2f} ms  {name}", flush=True)
-    return Timing(name, runs, statistics.median(timings), percentile(timings, 0.95), counter.count)
 
 
 def run_measures(repeat: int, explain: bool, match: str = "") -> None:

@@ -28,19 +28,28 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import statistics
 import sys
-import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bench.timing import Timing
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/hotline_bench_cases"
 WARMUP = 5
 SLOW_MS = 1000
 SLOW_RUNS = 10
+
+
+def measure(name: str, run: Callable[[], Any], repeat: int) -> Timing:
+    """``bench.timing.measure`` with this benchmark's warm-up and slow-measure settings."""
+    from bench.timing import measure as timed_measure
+
+    return timed_measure(name, run, repeat, warmup=WARMUP, slow_ms=SLOW_MS, slow_runs=SLOW_RUNS)
+
+
 COUNTY_LEADER = "bench_county_leader"
 COUNTY = "城东区总工会"
 
@@ -57,45 +66,6 @@ def setup_django() -> None:
     from django.conf import settings
 
     settings.DEBUG = False
-
-
-@dataclass(frozen=True)
-class Timing:
-    measure: str
-    runs: int
-    median_ms: float
-    p95_ms: float
-    queries: int
-    kilobytes: float
-
-
-def measure(name: str, get: Callable[[], Any], repeat: int) -> Timing:
-    """One untimed request, 5 more (1 for a slow page), one counted, ``repeat`` timed."""
-    from django.db import connection
-
-    from bench.org_tree import QueryCounter, percentile
-
-    started = time.perf_counter()
-    response = get()
-    first_ms = (time.perf_counter() - started) * 1000
-    if response.status_code != 200:
-        raise SystemExit(f"{name}: {response.status_code} {response.content[:300]!r}")
-    warmup, runs = (1, min(repeat, SLOW_RUNS)) if first_ms > SLOW_MS else (WARMUP, repeat)
-    for _ in range(warmup):
-        get()
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
-        get()
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        get()
-        timings.append((time.perf_counter() - started) * 1000)
-    median = statistics.median(timings)
-    print(f"  {median:9.2f} ms  {counter.count:3d} queries  {name}", flush=True)
-    return Timing(
-        name, runs, median, percentile(timings, 0.95), counter.count, len(response.content) / 1024
-    )
 
 
 def county_leader() -> Any:
@@ -246,7 +216,7 @@ def main() -> None:
     for result in results:
         print(
             f"| {result.measure:<{width}} | {result.runs:4d} | {result.median_ms:9.2f} "
-            f"| {result.p95_ms:6.2f} | {result.queries:7d} | {result.kilobytes:7.1f} |"
+            f"| {result.p95_ms:6.2f} | {result.queries:7d} | {result.size / 1024:7.1f} |"
         )
 
 

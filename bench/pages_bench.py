@@ -37,11 +37,9 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,11 +47,21 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 if TYPE_CHECKING:
+    from bench.timing import Timing
     from hotline.accounts.models import User
 
 WARMUP = 3
 SLOW_MS = 400
 SLOW_RUNS = 8
+
+
+def timed(name: str, run: Callable[[], Any], repeat: int) -> Timing:
+    """``bench.timing.measure`` with this benchmark's warm-up and slow-measure settings."""
+    from bench.timing import measure as timed_measure
+
+    return timed_measure(name, run, repeat, warmup=WARMUP, slow_ms=SLOW_MS, slow_runs=SLOW_RUNS)
+
+
 QUERY_PLAN_MS = 5.0
 
 PROVINCE_AGENT = "province_agent"
@@ -61,16 +69,6 @@ PROVINCE_DISPATCHER = "province_dispatcher"
 PREFECTURE_DISPATCHER = "xining_dispatcher"
 BUSY_COUNTY_HANDLER = "chengdong_handler"
 PROVINCE_SUPERVISOR = "province_supervisor"
-
-
-@dataclass(frozen=True)
-class Timing:
-    measure: str
-    runs: int
-    median_ms: float
-    p95_ms: float
-    queries: int
-    size: int
 
 
 class Statements:
@@ -86,32 +84,6 @@ class Statements:
             return execute(sql, params, *rest)
         finally:
             self.seen.append((sql, params, (time.perf_counter() - started) * 1000))
-
-
-def timed(name: str, run: Callable[[], Any], repeat: int) -> Timing:
-    """One untimed run, then ``WARMUP`` more, one counted, ``repeat`` timed (``SLOW_RUNS`` when
-    the first run took longer than ``SLOW_MS``)."""
-    from django.db import connection
-
-    from bench.org_tree import percentile
-
-    started = time.perf_counter()
-    run()
-    first_ms = (time.perf_counter() - started) * 1000
-    warmup, runs = (1, min(repeat, SLOW_RUNS)) if first_ms > SLOW_MS else (WARMUP, repeat)
-    for _ in range(warmup):
-        run()
-    statements = Statements()
-    with connection.execute_wrapper(statements):
-        size = len(getattr(run(), "content", b""))
-    timings = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        run()
-        timings.append((time.perf_counter() - started) * 1000)
-    median = statistics.median(timings)
-    print(f"  {median:9.2f} ms  {len(statements.seen):3d} q  {name}", flush=True)
-    return Timing(name, runs, median, percentile(timings, 0.95), len(statements.seen), size)
 
 
 def explain_request(run: Callable[[], Any]) -> list[str]:

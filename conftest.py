@@ -154,3 +154,13 @@ def fresh_workday_calendar() -> Iterator[None]:
 
     calendar.reset_state()
     yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_deadline_rules() -> Iterator[None]:
+    """Each test reads the deadline rules afresh: a test's rules die with its transaction."""
+    from hotline.cases import deadlines
+
+    deadlines.forget_rules()
+    yield
+    deadlines.forget_rules()

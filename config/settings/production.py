@@ -58,13 +58,8 @@ SMS_GATEWAY_TIMEOUT = os.environ.get("SMS_GATEWAY_TIMEOUT", "")
 SMS_LOOKUP_URL = os.environ.get("SMS_LOOKUP_URL", "")
 SMS_RATING_URL = os.environ.get("SMS_RATING_URL", "")
 
-# The rate limits of the public pages and API count in the cache: every web process must share
-# it. The database cache needs no other service (`manage.py createcachetable` once, at deploy).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "hotline_cache",
-    }
-}
+# Nothing shared lives in Django's cache: the rate limits of the public pages and API count in
+# their own table (hotline.cases.throttling), sessions and login lockouts in the database. The
+# default per-process local-memory cache is enough: no cache table or cache service is needed.
 # Behind nginx the client's address is the last proxy's X-Forwarded-For entry.
 NINJA_NUM_PROXIES = int(os.environ.get("NUM_PROXIES", "1"))

@@ -11,13 +11,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.db import transaction
+from django.db.models import CharField, Func, OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
+from hotline.organizations.models import Division, Organization
+
 from .access_log import record_access
-from .models import AccessEvent, ApiToken, User
+from .models import AccessEvent, ApiToken, User, UserRole
 
 PREFIX_LENGTH = 8
 # Writing last_used_at on every request would turn each API read into a write; a minute's
@@ -48,21 +52,59 @@ def create_api_token(user: User, *, name: str = "") -> tuple[ApiToken, str]:
     return token, raw
 
 
+class _RoleList(Func):
+    """The roles of a correlated subquery's rows joined with commas (role values have none)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra)
+
+
+# Every column of the user, its organization and division; of the token only what is used (its
+# name, prefix, hash and other dates are not read).
+_LOADED_FIELDS = (
+    "id",
+    "last_used_at",
+    *(f"user__{field.name}" for field in User._meta.concrete_fields),
+    *(f"user__organization__{field.name}" for field in Organization._meta.concrete_fields),
+    *(f"user__organization__division__{field.name}" for field in Division._meta.concrete_fields),
+)
+
+
+def _roles_of_token_user() -> Subquery:
+    return Subquery(
+        UserRole.objects.filter(user_id=OuterRef("user_id"))
+        .values("user_id")
+        .annotate(role_list=_RoleList("role"))
+        .values("role_list")
+    )
+
+
 def authenticate_token(raw: str) -> User | None:
     """The active user owning the unrevoked token ``raw``, or None.
 
-    The user comes with organization and division loaded, so scoping costs no further query.
-    The token's ``last_used_at`` is refreshed at most once per ``LAST_USED_PRECISION``.
+    One query, read on every API request and never cached, so a revocation or a deactivation
+    takes effect on the next request: the token (only its id and ``last_used_at``), its user with
+    the user's organization and division (what scoping reads), and the user's roles, aggregated
+    by a subquery into ``User.roles``. The token's ``last_used_at`` is refreshed at most once per
+    ``LAST_USED_PRECISION``.
     """
     if not raw:
         return None
-    token = (
-        ApiToken.objects.select_related("user__organization__division")
-        .filter(key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True)
-        .first()
+    found = list(
+        ApiToken.objects.filter(
+            key_hash=hash_token(raw), revoked_at__isnull=True, user__is_active=True
+        )
+        .select_related("user__organization__division")
+        .only(*_LOADED_FIELDS)
+        .annotate(role_list=_roles_of_token_user())[:1]
     )
-    if token is None:
+    if not found:
         return None
+    token = found[0]
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
         # A plain UPDATE, no save(): concurrent requests with one token must not overwrite a
@@ -70,6 +112,8 @@ def authenticate_token(raw: str) -> User | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     user = token.user
+    # Primes the cached property: the roles came with the token.
+    user.__dict__["roles"] = frozenset(token.role_list.split(",") if token.role_list else ())
     user.api_token = token  # type: ignore[attr-defined]
     return user
 

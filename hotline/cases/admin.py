@@ -6,6 +6,9 @@ admin shows them read-only, within the user's scope, without the encrypted ID nu
 
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
@@ -70,6 +73,16 @@ class DeadlineRuleAdmin(admin.ModelAdmin):
     list_select_related = ["category", "category__parent"]
     autocomplete_fields = ["category"]
     ordering = ["stage", "kind", "category__code"]
+
+    def get_form(
+        self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any
+    ) -> type[forms.ModelForm]:
+        # Each web process keeps the rules in memory (hotline.cases.deadlines.RULES_MAX_AGE).
+        kwargs.setdefault("help_texts", {})["working_days"] = _(
+            "A change applies to clocks started from now on, on every server process within a "
+            "minute. Deadlines already set do not move."
+        )
+        return super().get_form(request, obj, change, **kwargs)
 
 
 class ReadOnlyMixin:

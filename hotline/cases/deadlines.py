@@ -5,6 +5,13 @@ day after t's local date, on the Chinese calendar (``hotline.workdays.calendar``
 and make-up workdays). The last 20 % of that time is ``due_soon``; after the end it is ``overdue``.
 How many days a stage takes comes from ``DeadlineRule`` rows, the most specific one winning.
 
+The rules are a few dozen rows that only administrators change, read on every intake and stage
+change; each process keeps them all in memory. A rule saved or deleted through the ORM (the
+admin) clears that copy in its own process at once and again when its transaction commits; other
+processes reload theirs when it is ``RULES_MAX_AGE`` seconds old, so a change reaches every
+process within a minute (the admin says so). Bulk updates, which send no signals, wait for the
+same minute.
+
 Each clock also keeps what it was set from (its start and its number of working days), so that
 when administrators change the calendar, ``services.recompute`` can apply the change to deadlines
 already set, on demand and with an event, instead of them moving silently.
@@ -14,9 +21,13 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.utils import timezone
 
 from hotline.workdays.calendar import add_working_days, is_workday, working_days_between
@@ -45,25 +56,62 @@ DUE_SOON = "due_soon"
 ON_TIME = "on_time"
 
 
-def rule_days(stage: str, kind: str, category: Category | int | None) -> int:
-    """Working days ``stage`` may take for a case of ``kind`` in ``category`` (one query).
+# Seconds a process keeps its copy of the deadline rules (see the module's docstring).
+RULES_MAX_AGE = 60.0
 
-    The most specific rule wins: kind + category, kind + the category's parent, category, parent,
-    kind alone, then the default (no kind, no category).
+RuleKey = tuple[str, str, int | None]
+# (when loaded, on time.monotonic; (stage, kind, category id) -> working days), or None.
+_rules: tuple[float, dict[RuleKey, int]] | None = None
+
+
+def all_rules() -> dict[RuleKey, int]:
+    """Every deadline rule as (stage, kind, category id) → working days, from this process's copy.
+
+    One query when the copy is missing or older than ``RULES_MAX_AGE`` seconds, none otherwise.
     """
-    specific = [pk for pk in _category_ids(category) if pk is not None]
+    global _rules
+    cached = _rules
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < RULES_MAX_AGE:
+        return cached[1]
     rules = {
-        (rule.kind, rule.category_id): rule.working_days
-        for rule in DeadlineRule.objects.filter(
-            Q(category__isnull=True) | Q(category_id__in=specific),
-            stage=stage,
-            kind__in=[kind, ""],
+        (stage, kind, category_id): days
+        for stage, kind, category_id, days in DeadlineRule.objects.values_list(
+            "stage", "kind", "category_id", "working_days"
         )
     }
+    _rules = (now, rules)
+    return rules
+
+
+def forget_rules() -> None:
+    """Drop this process's copy of the deadline rules: the next read loads them again."""
+    global _rules
+    _rules = None
+
+
+@receiver(post_save, sender=DeadlineRule, dispatch_uid="deadlines.forget_rules.save")
+@receiver(post_delete, sender=DeadlineRule, dispatch_uid="deadlines.forget_rules.delete")
+def _rule_changed(**kwargs: Any) -> None:
+    # Now, for this transaction's own reads; at commit, for what other threads loaded meanwhile.
+    forget_rules()
+    transaction.on_commit(forget_rules, using=kwargs.get("using"))
+
+
+def rule_days(stage: str, kind: str, category: Category | int | None) -> int:
+    """Working days ``stage`` may take for a case of ``kind`` in ``category``.
+
+    The most specific rule wins: kind + category, kind + the category's parent, category, parent,
+    kind alone, then the default (no kind, no category). Reads the process's copy of the rules
+    (``all_rules``); a category given by id costs a query for its parent.
+    """
+    specific = [pk for pk in _category_ids(category) if pk is not None]
+    rules = all_rules()
     keys = [(kind, pk) for pk in specific] + [("", pk) for pk in specific]
-    for key in [*keys, (kind, None), ("", None)]:
-        if key in rules:
-            return rules[key]
+    for key_kind, key_category in [*keys, (kind, None), ("", None)]:
+        days = rules.get((stage, key_kind, key_category))
+        if days is not None:
+            return days
     logger.warning("No deadline rule for stage %s; using %s days.", stage, FALLBACK_DAYS[stage])
     return FALLBACK_DAYS[stage]
 

@@ -403,3 +403,26 @@ class DailySequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day}: {self.last}"
+
+
+class ThrottleCount(models.Model):
+    """How many requests one identity made under one public rate limit in one fixed window.
+
+    Written only by ``hotline.cases.throttling`` (one upsert per request) and emptied of ended
+    windows by the periodic job ``delete_ended_throttle_windows``. ``key`` is the limit's name and
+    an HMAC of the address or phone number, never either in clear.
+    """
+
+    key = models.CharField(max_length=64)
+    # The end of the window, in whole seconds since the epoch.
+    window_ends = models.BigIntegerField()
+    hits = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            # Window first: the cleanup deletes a range of windows through the same index.
+            models.UniqueConstraint(fields=["window_ends", "key"], name="throttle_count_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} until {self.window_ends}: {self.hits}"

@@ -112,10 +112,10 @@ def _public_case(case: Case) -> dict[str, Any]:
     return {
         "number": case.number,
         "kind": case.kind,
-        "kind_label": case.get_kind_display(),
+        "kind_label": selectors.label_of(Kind, case.kind),
         "category": str(case.category),
         "status": case.status,
-        "status_label": case.get_status_display(),
+        "status_label": selectors.label_of(CaseStatus, case.status),
         "created_at": case.created_at,
         "can_rate": case.status == CaseStatus.RESOLVED and not case.rating,
         "timeline": selectors.public_timeline(case),
@@ -131,8 +131,7 @@ def _public_case(case: Case) -> dict[str, Any]:
 )
 def lookup(request: HttpRequest, payload: LookupIn) -> dict[str, Any]:
     """A case's status and public timeline, for its number and the phone that filed it."""
-    case = selectors.get_public_case(payload.number, payload.phone)
-    return _public_case(Case.objects.select_related("category__parent").get(pk=case.pk))
+    return _public_case(selectors.get_public_case(payload.number, payload.phone))
 
 
 @router.post(

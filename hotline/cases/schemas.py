@@ -150,11 +150,11 @@ class CaseItemOut(Schema):
 
     @staticmethod
     def resolve_kind_label(obj: Case) -> str:
-        return str(obj.get_kind_display())
+        return selectors.label_of(Kind, obj.kind)
 
     @staticmethod
     def resolve_status_label(obj: Case) -> str:
-        return str(obj.get_status_display())
+        return selectors.label_of(Status, obj.status)
 
     @staticmethod
     def resolve_handling_unit(obj: Case) -> Any:
@@ -405,7 +405,7 @@ class DuplicateHintOut(Schema):
 
     @staticmethod
     def resolve_status_label(obj: Case) -> str:
-        return str(obj.get_status_display())
+        return selectors.label_of(Status, obj.status)
 
     @staticmethod
     def resolve_similarity(obj: Case) -> float:
@@ -434,7 +434,7 @@ class IntakeOut(Schema):
 
     @staticmethod
     def resolve_status_label(obj: Case) -> str:
-        return str(obj.get_status_display())
+        return selectors.label_of(Status, obj.status)
 
     @staticmethod
     def resolve_owner(obj: Case) -> Any:

@@ -1,22 +1,24 @@
-"""Rate limits of the public API: per client address and per phone number, kept in Django's cache.
+"""Rate limits of the public API: per client address and per phone number, counted in the database.
 
 Each limit is a fixed window: at most ``count`` requests per ``seconds`` for one identity (an
 address, or a phone number read from the JSON body) in one scope (lookup, intake, rating). A
 refused request answers 429 ``throttled`` with ``Retry-After``: the seconds until the window ends.
 Requests are counted before their input is checked, so failed guesses count too.
 
-The counters live in the cache named by ``settings.PUBLIC_API_CACHE`` (``"default"`` unless set)
-and use only ``add`` and ``incr``, so any Django cache backend works. The default local-memory
-cache is per process: with several web workers each counts on its own, so production configures a
-shared cache (the database cache is enough: see docs/api.md). ``settings.PUBLIC_API_RATES`` may
-override any of ``DEFAULT_RATES``, e.g. ``{"lookup_ip": "20/min"}``.
+The counters are rows of ``ThrottleCount`` (identity key, end of window, hits), shared by every
+web process through the database, so no cache service is needed. Counting a request is one
+statement: an ``INSERT ... ON CONFLICT DO UPDATE SET hits = hits + 1 RETURNING hits`` (PostgreSQL
+and SQLite both have it), atomic under concurrency and never reading before it writes. Ended
+windows are deleted by the periodic job ``delete_ended_throttle_windows`` (hourly).
+``settings.PUBLIC_API_RATES`` may override any of ``DEFAULT_RATES``, e.g.
+``{"lookup_ip": "20/min"}``.
 
 The client address is ``REMOTE_ADDR``. Behind a reverse proxy every request comes from the
 proxy, so set ``NINJA_NUM_PROXIES`` to the number of proxies in front of the application (1 for
 nginx appending ``$proxy_add_x_forwarded_for``): the address the outermost of them saw is then
 read from ``X-Forwarded-For``, counting from the right, which a client cannot forge.
 
-Identities are keyed by an HMAC (keyed with ``SECRET_KEY``), so the cache never holds a phone
+Identities are keyed by an HMAC (keyed with ``SECRET_KEY``), so the table never holds a phone
 number or an address in clear.
 """
 
@@ -25,13 +27,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import math
 import threading
 from dataclasses import dataclass
 from typing import Literal
 
 from django.conf import settings
-from django.core.cache import BaseCache, caches
+from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.throttling import BaseThrottle
@@ -39,6 +40,7 @@ from ninja.throttling import BaseThrottle
 from hotline.accounts.access_log import client_ip
 
 from .crypto import normalize_phone
+from .models import ThrottleCount
 
 DEFAULT_RATES: dict[str, str] = {
     "lookup_ip": "10/min",
@@ -49,7 +51,6 @@ DEFAULT_RATES: dict[str, str] = {
     "rating_phone": "5/min",
 }
 _PERIODS = {"s": 1, "sec": 1, "min": 60, "m": 60, "hour": 3600, "h": 3600, "day": 86400, "d": 86400}
-KEY_PREFIX = "hotline:throttle"
 
 
 @dataclass(frozen=True)
@@ -71,13 +72,27 @@ def rate_for(name: str) -> Rate:
     return Rate.parse(rates[name])
 
 
-def _cache() -> BaseCache:
-    return caches[getattr(settings, "PUBLIC_API_CACHE", "default")]
-
-
 def _digest(identity: str) -> str:
     key = settings.SECRET_KEY.encode()
     return hmac.new(key, identity.encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def _count(key: str, window_ends: int) -> int:
+    """Add a hit to ``key``'s window ending at ``window_ends``; the hits so far, this one included.
+
+    The only statement that writes counters: one round trip, no read before the write. Views
+    count before opening any transaction, so the row lock lasts only this statement.
+    """
+    table = connection.ops.quote_name(ThrottleCount._meta.db_table)
+    key_column = connection.ops.quote_name("key")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key_column}, window_ends, hits) VALUES (%s, %s, 1) "
+            f"ON CONFLICT (window_ends, {key_column}) DO UPDATE SET hits = {table}.hits + 1 "
+            "RETURNING hits",
+            [key, window_ends],
+        )
+        return cursor.fetchone()[0]
 
 
 def hit(name: str, identity: str, rate: Rate) -> float | None:
@@ -86,24 +101,18 @@ def hit(name: str, identity: str, rate: Rate) -> float | None:
     None when it is within the limit, else the seconds until the current window ends.
     """
     now = timezone.now().timestamp()
-    window = int(now // rate.seconds)
-    remaining = rate.seconds - (now % rate.seconds)
-    key = f"{KEY_PREFIX}:{name}:{_digest(identity)}:{window}"
-    cache = _cache()
-    # The key outlives its window by a second so that it cannot expire between add and incr.
-    timeout = math.ceil(remaining) + 1
-    if cache.add(key, 1, timeout=timeout):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:
-            # Evicted between the two calls: this request opens the window again.
-            cache.add(key, 1, timeout=timeout)
-            count = 1
+    window_ends = (int(now // rate.seconds) + 1) * rate.seconds
+    count = _count(f"{name}:{_digest(identity)}", window_ends)
     if count > rate.count:
-        return remaining
+        return window_ends - now
     return None
+
+
+def delete_ended_windows() -> int:
+    """Delete the counters of windows that have ended; how many were deleted."""
+    now = int(timezone.now().timestamp())
+    deleted, _by_model = ThrottleCount.objects.filter(window_ends__lte=now).delete()
+    return deleted
 
 
 def client_address(request: HttpRequest) -> str:

@@ -76,6 +76,35 @@ def test_a_token_authenticates_its_user_with_organization_and_division_loaded(
         assert user.organization.division.code == "630102"
 
 
+def test_a_token_brings_its_users_roles_in_its_one_query(handler, django_assert_num_queries):
+    _, raw = create_api_token(handler)
+    authenticate_token(raw)  # the first use also writes last_used_at
+    with django_assert_num_queries(1):
+        user = authenticate_token(raw)
+        assert user.roles == {"handler", "dispatcher"}
+        assert user.has_role("dispatcher") and not user.has_role("agent")
+        # What scoping and the access log read comes with it too.
+        assert user.username == "chengdong_handler" and user.is_active
+        assert user.organization == handler.organization
+        assert user.organization.path == handler.organization.path
+        assert user.organization.parent_id == handler.organization.parent_id
+        assert user.organization.division.level == handler.organization.division.level
+
+
+def test_a_token_of_a_user_without_roles_brings_no_roles(tree, django_assert_num_queries):
+    _, raw = create_api_token(f.user(tree.chengdong, username="no_roles"))
+    authenticate_token(raw)
+    with django_assert_num_queries(1):
+        assert authenticate_token(raw).roles == frozenset()
+
+
+def test_a_revocation_takes_effect_on_the_next_request(handler):
+    token, raw = create_api_token(handler)
+    assert authenticate_token(raw) == handler
+    revoke_api_token(token)
+    assert authenticate_token(raw) is None
+
+
 @pytest.mark.parametrize("raw", ["", "not-a-token", "x" * 43])
 def test_an_unknown_token_authenticates_nobody(handler, raw):
     create_api_token(handler)

@@ -30,7 +30,8 @@ from ..page_selectors import (
     units_by_id,
     work_tabs,
 )
-from ..selectors import case_counts, count_cases
+from ..selectors import case_counts, count_cases, label_of
+from ..states import Kind, Status
 from .casework_common import CASE_ROLES, CappedPaginator, is_htmx, query_without, staff_page
 
 PAGE_SIZE = 25
@@ -60,6 +61,9 @@ def case_list_page(request: HttpRequest) -> HttpResponse:
     form, tabs, cases = _filtered(request, with_counts=not is_htmx(request))
     page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = list_rows(page.object_list)
+    for case in rows:
+        case.status_label = label_of(Status, case.status)  # type: ignore[attr-defined]
+        case.kind_label = label_of(Kind, case.kind)  # type: ignore[attr-defined]
     context = {
         "form": form,
         "tabs": tabs,

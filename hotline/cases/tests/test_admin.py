@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
+from django.utils.html import escape
 
-from hotline.cases.models import Case, Category
+from hotline.cases.models import Case, Category, DeadlineRule
 from hotline.testing import factories as f
 
 
@@ -27,6 +30,17 @@ def test_categories_are_listed_as_a_tree_and_searchable(admin_client):
 def test_deadline_rules_are_listed(admin_client):
     page = admin_client.get(reverse("admin:cases_deadlinerule_changelist"))
     assert page.status_code == 200
+
+
+def test_a_deadline_rules_form_says_when_a_change_applies(admin_client):
+    rule = DeadlineRule.objects.first()
+    page = admin_client.get(reverse("admin:cases_deadlinerule_change", args=[rule.pk]))
+    with translation.override(settings.LANGUAGE_CODE):
+        help_text = translation.gettext(
+            "A change applies to clocks started from now on, on every server process within a "
+            "minute. Deadlines already set do not move."
+        )
+    assert escape(help_text) in page.content.decode()
 
 
 def test_cases_are_shown_read_only_with_their_events(admin_client, accepted_case):

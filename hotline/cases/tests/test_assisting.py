@@ -26,8 +26,8 @@ from .test_api_support import Caller, error_of, ok
 
 LIST = "/cases/"
 # The main list's queries, and one per related table of a row: categories, their parents, and
-# the owner, handling and dispatching units (the assisting list does not join them).
-RELATED_TABLES = 5
+# the handling units (the assisting list does not join them; a row shows no other unit).
+RELATED_TABLES = 3
 
 
 @pytest.fixture

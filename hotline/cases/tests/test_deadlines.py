@@ -8,7 +8,7 @@ import datetime
 import chinese_calendar
 import pytest
 
-from hotline.cases import services
+from hotline.cases import deadlines, services
 from hotline.cases.deadlines import (
     DUE_SOON,
     ON_TIME,
@@ -58,6 +58,41 @@ def test_the_most_specific_rule_wins():
     assert rule_days(Stage.COMPLETE, Kind.COMPLAINT, unpaid.pk) == 7
     # Other kinds and categories are untouched.
     assert rule_days(Stage.COMPLETE, Kind.HELP, Category.objects.get(code="0201")) == 5
+
+
+def test_the_rules_are_read_once_per_process(django_assert_num_queries):
+    unpaid = Category.objects.get(code="0101")
+    rule_days(Stage.COMPLETE, Kind.COMPLAINT, unpaid)
+    with django_assert_num_queries(0):
+        assert rule_days(Stage.COMPLETE, Kind.COMPLAINT, unpaid) == 15
+        assert rule_days(Stage.ACCEPT, Kind.HELP, None) == 1
+
+
+def test_a_rule_edited_or_deleted_through_the_orm_applies_at_once():
+    rule = DeadlineRule.objects.get(stage=Stage.COMPLETE, kind=Kind.COMPLAINT, category=None)
+    assert rule_days(Stage.COMPLETE, Kind.COMPLAINT, None) == 15
+    rule.working_days = 20
+    rule.save()
+    assert rule_days(Stage.COMPLETE, Kind.COMPLAINT, None) == 20
+    rule.delete()
+    assert rule_days(Stage.COMPLETE, Kind.COMPLAINT, None) == 15  # the default's 15 days
+    wages = Category.objects.get(code="01")
+    DeadlineRule.objects.create(stage=Stage.COMPLETE, kind="", category=wages, working_days=9)
+    assert rule_days(Stage.COMPLETE, Kind.COMPLAINT, wages) == 9
+    wages.deadline_rules.all().delete()
+    assert rule_days(Stage.COMPLETE, Kind.COMPLAINT, wages) == 15
+
+
+def test_a_change_made_by_another_process_applies_within_the_max_age(monkeypatch):
+    moment = [1000.0]
+    monkeypatch.setattr(deadlines.time, "monotonic", lambda: moment[0])
+    assert rule_days(Stage.REVIEW, Kind.COMPLAINT, None) == 2
+    # An UPDATE sends no signal: as if another process had saved the rule.
+    DeadlineRule.objects.filter(stage=Stage.REVIEW, kind="", category=None).update(working_days=4)
+    moment[0] += deadlines.RULES_MAX_AGE - 1
+    assert rule_days(Stage.REVIEW, Kind.COMPLAINT, None) == 2
+    moment[0] += 1
+    assert rule_days(Stage.REVIEW, Kind.COMPLAINT, None) == 4
 
 
 def test_national_day_2026_is_a_week_of_holidays_in_the_calendar_data():

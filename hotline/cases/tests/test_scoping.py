@@ -4,16 +4,20 @@ on the work tabs, and the actions each user is offered."""
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from hotline.accounts.models import Role
 from hotline.cases import services
+from hotline.cases.models import Case
 from hotline.cases.selectors import (
+    ROW_FIELDS,
     CaseFilters,
     allowed_actions,
     case_counts,
     case_list,
     get_public_case,
     get_visible_case,
+    label_of,
     public_timeline,
     screen_pop,
     visible_cases,
@@ -149,9 +153,11 @@ def test_lists_are_newest_first(new_case, staff, clock):
 
 
 def _rows(user) -> list[str]:
-    """A page of the list as a page prints it: number, category, units."""
+    """A page of the list as a page and the API print it: every field ``selectors.ROW_FIELDS``
+    names, the category with its parent, and the handling unit."""
     return [
-        f"{case.number} {case.category} {case.handling_org} {case.dispatching_org} {case.owner_org}"
+        f"{case.number} {case.category} {case.category.code} {case.handling_org}"
+        + "".join(str(getattr(case, name)) for name in ROW_FIELDS if "__" not in name)
         for case in case_list(user)[:50]
     ]
 
@@ -284,6 +290,18 @@ def test_the_transition_table_and_the_guards_name_the_same_actions():
     assert set(TRANSITIONS) <= set(Action.values)
 
 
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_label_of_gives_what_get_display_gives_in_the_active_language(language):
+    with translation.override(language):
+        for status in Status:
+            assert label_of(Status, status.value) == Case(status=status).get_status_display()
+        for kind in Kind:
+            assert label_of(Kind, kind.value) == Case(kind=kind).get_kind_display()
+        assert label_of(Status, "no_such_status") == "no_such_status"
+    with translation.override("zh-hans"):
+        assert label_of(Status, Status.RECEIVED) != "Received"
+
+
 # --- the worker's view ------------------------------------------------------------------------
 
 
@@ -295,6 +313,15 @@ def test_public_lookup_needs_the_phone_that_filed_the_case(new_case):
     with pytest.raises(NotFound) as unknown:
         get_public_case("2099010100001", "13897112345")
     assert wrong_phone.value.as_dict() == unknown.value.as_dict()
+
+
+def test_the_public_lookup_reads_the_case_once_with_its_category(
+    new_case, django_assert_num_queries
+):
+    number = new_case().number
+    with django_assert_num_queries(1):
+        found = get_public_case(number, "13897112345")
+        assert str(found.category) == f"{found.category.parent.name} / {found.category.name}"
 
 
 def test_an_anonymous_case_without_phone_cannot_be_looked_up(staff):

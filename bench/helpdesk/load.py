@@ -18,9 +18,9 @@ which reports the answers by status and the latency percentiles:
   --driver wrk`` (the intake benchmark's own, with its realistic bodies, checks and clean-up):
   this script runs it when it has that option and keeps its output.
 
-The hotline's production settings keep the throttle counters in the database cache: the script
-creates its table in the hotline's database (``manage.py createcachetable``, as a deployment
-does once). gunicorn is stopped by the process id the script started.
+The hotline keeps the public throttle's counters in a table of its own (one upsert a hit): the
+script migrates the hotline's database first, as a deployment does. gunicorn is stopped by the
+process id the script started.
 """
 
 from __future__ import annotations
@@ -149,7 +149,7 @@ def our_server(our_url: str, workers: int) -> Any:
         "SECURE_SSL_REDIRECT": "0",
     }
     subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "createcachetable"],
+        [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "migrate", "--no-input", "-v", "0"],
         cwd=ROOT, env=env, check=True,
     )  # fmt: skip
     command = [

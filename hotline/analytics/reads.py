@@ -261,8 +261,14 @@ def _days_q(runs: Iterable[tuple[datetime.date, datetime.date]], name: str = "da
     return condition
 
 
-def _base_rows(scope: Scope, runs: list[tuple[datetime.date, datetime.date]]) -> QuerySet:
-    rows = DailyCaseStat.objects.filter(_days_q(runs), unit_path__startswith=scope.path)
+def _base_rows(
+    scope: Scope,
+    runs: list[tuple[datetime.date, datetime.date]],
+    model: type[DailyCaseStat] | type[DailyEmployerStat] = DailyCaseStat,
+) -> QuerySet:
+    """The daily rows of ``model`` (the case counters, or the employer counters, which share
+    the same keys) for ``runs`` of days inside ``scope`` and its filters."""
+    rows = model.objects.filter(_days_q(runs), unit_path__startswith=scope.path)
     if scope.category_ids:
         rows = rows.filter(category_id__in=scope.category_ids)
     if scope.kind:
@@ -408,7 +414,7 @@ def employer_counts(scope: Scope, limit: int) -> list[tuple[str, str, int, int]]
         )
     if pieces.days:
         parts.append(
-            _employer_base_rows(scope, pieces.days).values(
+            _base_rows(scope, pieces.days, DailyEmployerStat).values(
                 "received", "people", employer=F("employer_key"), name=F("employer_name")
             )
         )
@@ -433,19 +439,6 @@ def employer_counts(scope: Scope, limit: int) -> list[tuple[str, str, int, int]]
         (key, name or "", int(received or 0), int(people or 0))
         for key, name, received, people in rows
     ]
-
-
-def _employer_base_rows(scope: Scope, runs: list[tuple[datetime.date, datetime.date]]) -> QuerySet:
-    rows = DailyEmployerStat.objects.filter(_days_q(runs), unit_path__startswith=scope.path)
-    if scope.category_ids:
-        rows = rows.filter(category_id__in=scope.category_ids)
-    if scope.kind:
-        rows = rows.filter(kind=scope.kind)
-    if scope.channel:
-        rows = rows.filter(channel=scope.channel)
-    if scope.division_prefix:
-        rows = rows.filter(division__startswith=scope.division_prefix)
-    return rows
 
 
 def child_prefix_length(unit: Organization) -> int:

@@ -34,6 +34,22 @@ def _unit(request: HttpRequest, filters: KpiFilters) -> Organization:
     return get_visible_organization(request.user, filters.unit)
 
 
+def _exportable(context: dict[str, Any]) -> tuple[KpiFilters, Organization]:
+    """The filters and unit of a page's context to export; ``Http404`` for a refused query."""
+    if "refusal" in context:
+        raise Http404(context["refusal"].message)
+    return context["filters"], context["unit"]
+
+
+def _period_file(name: str, unit: Organization, filters: KpiFilters) -> str:
+    """``name`` (translated, with ``%(unit)s``, ``%(start)s`` and ``%(end)s``) filled in."""
+    return name % {
+        "unit": unit.name,
+        "start": f"{filters.start:%Y%m%d}",
+        "end": f"{filters.end:%Y%m%d}",
+    }
+
+
 def _workbook(request: HttpRequest, content: bytes, name: str, detail: str) -> HttpResponse:
     record_access(AccessEvent.EXPORT, request=request, user=request.user, detail=detail)
     response = HttpResponse(content, content_type=export.CONTENT_TYPE)
@@ -85,20 +101,14 @@ def kpi_page(request: HttpRequest) -> HttpResponse:
 def kpi_export(request: HttpRequest) -> HttpResponse:
     """The KPI page's two tables as a workbook."""
     context = _kpi_context(request)
-    if "refusal" in context:
-        raise Http404(context["refusal"].message)
-    filters, unit = context["filters"], context["unit"]
+    filters, unit = _exportable(context)
     content = export.figures_workbook(
         export.caption(filters, unit.name),
         context["kpis"],
         str(context["by_label"]),
         context["rows"],
     )
-    name = _("KPIs %(unit)s %(start)s-%(end)s.xlsx") % {
-        "unit": unit.name,
-        "start": f"{filters.start:%Y%m%d}",
-        "end": f"{filters.end:%Y%m%d}",
-    }
+    name = _period_file(_("KPIs %(unit)s %(start)s-%(end)s.xlsx"), unit, filters)
     return _workbook(request, content, name, f"analytics kpis.xlsx {context['query'] or '-'}")
 
 
@@ -140,15 +150,9 @@ def ranking_page(request: HttpRequest) -> HttpResponse:
 @staff_page(*ANALYTICS_ROLES)
 def ranking_export(request: HttpRequest) -> HttpResponse:
     context = _ranking_context(request)
-    if "refusal" in context:
-        raise Http404(context["refusal"].message)
-    filters, unit = context["filters"], context["unit"]
+    filters, unit = _exportable(context)
     content = export.ranking_workbook(export.caption(filters, unit.name), context["rows"])
-    name = _("Unit ranking %(unit)s %(start)s-%(end)s.xlsx") % {
-        "unit": unit.name,
-        "start": f"{filters.start:%Y%m%d}",
-        "end": f"{filters.end:%Y%m%d}",
-    }
+    name = _period_file(_("Unit ranking %(unit)s %(start)s-%(end)s.xlsx"), unit, filters)
     return _workbook(request, content, name, f"analytics ranking.xlsx {context['query'] or '-'}")
 
 

@@ -226,12 +226,6 @@ def list_rows(cases: Iterable[Case]) -> list[Case]:
     return rows
 
 
-# --- personal data: one rule for pages and API, in ``privacy`` ------------------------------------
-
-may_see_personal_data = privacy.may_see_personal_data
-mask_name = privacy.mask_name
-
-
 # --- one case: timeline, dispatch path, assisting units, attachments ---------------------------
 
 

@@ -32,8 +32,6 @@ from ..page_selectors import (
     deadline_badge,
     dispatch_path,
     get_case_attachment,
-    mask_name,
-    may_see_personal_data,
     unit_choices,
 )
 from ..rules import can_see_case
@@ -179,8 +177,8 @@ def render_case(
         "comment_form": notes.get(Action.COMMENT),
         "attach_form": notes.get(Action.ATTACH),
         "failed": failed,
-        "can_reveal": may_see_personal_data(request.user, case),
-        "masked_name": mask_name(case.worker_name),
+        "can_reveal": privacy.may_see_personal_data(request.user, case),
+        "masked_name": privacy.masked_name(case),
         "masked_phone": crypto.mask_phone(case.phone),
         "completion_due": _completion_due(case),
         "masked_id": ("*" * 14 + case.id_number_tail) if case.id_number_tail else "",

@@ -21,6 +21,7 @@ from hotline.notifications.selectors import notifications_of, unread_notificatio
 from hotline.notifications.services import mark_read
 from hotline.organizations.scoping import get_visible_organization
 
+from .. import privacy
 from ..forms import ACTION_FORMS, ActionForm, FollowUpForm, action_form
 from ..models import Case
 from ..page_selectors import (
@@ -32,7 +33,6 @@ from ..page_selectors import (
     inbox,
     inbox_counts,
     list_rows,
-    may_see_personal_data,
     supervised_cases,
     watched_case,
     watched_cases,
@@ -204,7 +204,7 @@ def quick_supervision(request: HttpRequest, number: str, action: str) -> HttpRes
 
 def _follow_up_row(case: Case, user: Any, form: FollowUpForm | None = None) -> Case:
     case.form = form or FollowUpForm(user=user, case=case, prefix=f"fu{case.pk}")  # type: ignore[attr-defined]
-    case.can_reveal = may_see_personal_data(user, case)  # type: ignore[attr-defined]
+    case.can_reveal = privacy.may_see_personal_data(user, case)  # type: ignore[attr-defined]
     return case
 
 

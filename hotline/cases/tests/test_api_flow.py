@@ -3,21 +3,11 @@ to a county and back up, is approved at each level, rated by the worker and clos
 
 from __future__ import annotations
 
-import pytest
-from django.core.cache import cache
-
 from hotline.cases.events import verify_case
 from hotline.cases.models import Case
 from hotline.notifications.models import OutboxMessage
 
 from .test_api_support import API, Caller, ok
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def public(client, path, body):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.core.cache import cache
 
 from hotline.cases import services
 from hotline.cases.models import Case
@@ -15,14 +14,6 @@ from hotline.cases.throttling import DEFAULT_RATES, Rate
 
 from .conftest import snapshot
 from .test_api_support import API, error_of, ok
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with no request counted."""
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def post(client, path, body, ip="10.0.0.1", headers=None):

@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
@@ -60,14 +59,6 @@ def categories(transactional_db: None) -> None:
     Category.objects.get_or_create(
         code="0101", defaults={"name": "拖欠工资", "parent": wages, "keywords": "欠薪,讨薪"}
     )
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limit_counts() -> Iterator[None]:
-    # The public pages count posts per address in the cache; each test starts from none.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,16 +1,15 @@
 """Fixtures for the worker's pages: the hotline's staff, a valid request form, cases at each step.
 
-The rate-limit counters live in the cache: each test starts with none.
+The rate-limit counters are rows of a table, rolled back (or flushed) with each test's data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -24,13 +23,6 @@ PHONE = "13897112345"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
 PDF = b"%PDF-1.7\n" + b"0" * 64
-
-
-@pytest.fixture(autouse=True)
-def no_rate_limit_counts() -> Iterator[None]:
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @dataclass
